@@ -1,0 +1,1 @@
+"""Keras encoders, fusion and heads; train / evaluate / predict / export (issue 5)."""

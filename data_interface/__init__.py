@@ -1,0 +1,1 @@
+"""Raw folders -> prepared shards -> tf.data / numpy / PyTorch (issue 4)."""

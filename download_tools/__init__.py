@@ -1,0 +1,1 @@
+"""Manifest -> per-category folders: HTTP fetching, retries, validation, resume (issue 3)."""
