@@ -1,0 +1,1 @@
+"""One module per subcommand: a parser (``register``) and a thin ``run`` calling library code."""

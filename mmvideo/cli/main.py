@@ -1,0 +1,56 @@
+"""The ``mmvideo`` command: registers one module per subcommand and turns errors into one line."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+
+from mmvideo import __version__
+from mmvideo.cli.common import CommandError, setup_logging
+
+# Each name is a module in mmvideo.cli.commands with ``register(subparsers)`` and ``run(args) -> int``.
+COMMANDS = ("synth", "stats", "demo")
+
+logger = logging.getLogger("mmvideo")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mmvideo",
+        description="Classify short videos from their description text, cover image and frames.",
+    )
+    parser.add_argument("--version", action="version", version=f"mmvideo {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"mmvideo.cli.commands.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.verbose)
+    debug = bool(os.environ.get("MMVIDEO_DEBUG"))
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print(f"mmvideo {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except CommandError as error:
+        print(f"mmvideo {args.command}: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except (ValueError, OSError) as error:
+        # A bad file or argument that slipped past the command's own checks: still one line, no
+        # traceback (set MMVIDEO_DEBUG=1 to see it).
+        if debug:
+            raise
+        print(f"mmvideo {args.command}: error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
