@@ -7,7 +7,14 @@ import logging
 
 logger = logging.getLogger(__name__)
 
-_CJK_PROBE = "科技运动"
+# Matplotlib ships "Last Resort", which maps every code point to a placeholder box: not a CJK font.
+_PLACEHOLDER_FONTS = ("last resort",)
+
+
+def _probe_characters() -> str:
+    from mmvideo.taxonomy import CATEGORIES
+
+    return "".join(sorted({char for c in CATEGORIES for char in c.chinese if ord(char) > 0x2E80})) + "Aa0"
 
 
 @functools.cache
@@ -16,12 +23,15 @@ def cjk_font_name() -> str | None:
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
+    probe = _probe_characters()
     for entry in font_manager.fontManager.ttflist:
+        if entry.name.lower().startswith(_PLACEHOLDER_FONTS):
+            continue
         try:
             charmap = FT2Font(entry.fname).get_charmap()
         except (OSError, RuntimeError, ValueError):
             continue
-        if all(ord(char) in charmap for char in _CJK_PROBE):
+        if all(ord(char) in charmap for char in probe):
             return entry.name
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -151,6 +152,12 @@ def format_bytes(count: float) -> str:
     raise AssertionError("unreachable")
 
 
+def _pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (CJK characters take two)."""
+    columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(0, width - columns)
+
+
 def format_table(stats: CorpusStats) -> str:
     """A plain-text summary: one line per non-empty category, then totals."""
     lines = [f"{'category':<28} {'items':>6} {'complete':>8} {'missing mp4/cover/txt':>22} {'shared':>6} {'size':>9}"]
@@ -160,7 +167,7 @@ def format_table(stats: CorpusStats) -> str:
         missing = "/".join(str(row.missing[name]) for name in MODALITY_FILES)
         label = f"{row.name} ({row.chinese})" if row.chinese.lower() != row.name.lower() else row.name
         lines.append(
-            f"{label:<28} {row.items:>6} {row.complete:>8} {missing:>22} {row.shared:>6} {format_bytes(row.bytes):>9}"
+            f"{_pad(label, 28)} {row.items:>6} {row.complete:>8} {missing:>22} {row.shared:>6} {format_bytes(row.bytes):>9}"
         )
     summary = _summary(sorted(stats.durations_s))
     duration = (

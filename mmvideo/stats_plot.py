@@ -31,7 +31,8 @@ def plot_stats(stats: CorpusStats, path: str | Path) -> Path:
     bars.set_title(
         f"{stats.num_videos} videos in {stats.num_items} folders, {format_bytes(stats.bytes_on_disk)}"
     )
-    bars.legend(loc="lower right")
+    bars.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=2, frameon=False)
+    bars.set_xlim(0, max([row.items for row in rows] + [1]) * 1.2)  # room for the "shared" notes
     bars.grid(axis="x", alpha=0.3)
 
     if stats.durations_s:

@@ -79,3 +79,8 @@ def test_labels_fall_back_to_english_without_a_cjk_font(monkeypatch):
     monkeypatch.setattr(plots, "cjk_font_name", lambda: "Some CJK Font")
     assert plots.category_label("Sport", "运动") == "Sport (运动)"
     assert plots.category_label("R3d", "R3d") == "R3d"
+
+
+def test_placeholder_font_is_not_taken_for_cjk():
+    plots.cjk_font_name.cache_clear()
+    assert (plots.cjk_font_name() or "").lower().startswith("last resort") is False

@@ -27,6 +27,8 @@ def run(args) -> int:
 
     if args.per_category < 1:
         raise CommandError(f"--per-category must be >= 1, got {args.per_category}")
+    if args.seed < 0:
+        raise CommandError(f"--seed must be >= 0, got {args.seed}")
     if not args.base_url.startswith(("http://", "https://")):
         raise CommandError(f"--base-url must be an http(s) URL, got {args.base_url!r}")
     summary = synthesize_corpus_with_bar(synthesize_corpus, args.out, args.per_category, args.seed,
