@@ -26,8 +26,10 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/mmvideo demo
 
+# Each benchmark prints its table; figures and how they were measured are in BENCHMARKS.md.
+BENCHES ?= $(sort $(wildcard bench/bench_*.py))
 bench: $(STAMP)
-	$(PY) bench/bench_sampling.py
+	set -e; for script in $(BENCHES); do echo "== $$script"; $(PY) $$script; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

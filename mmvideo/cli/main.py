@@ -12,7 +12,7 @@ from mmvideo import __version__
 from mmvideo.cli.common import CommandError, setup_logging
 
 # Each name is a module in mmvideo.cli.commands with ``register(subparsers)`` and ``run(args) -> int``.
-COMMANDS = ("synth", "stats", "demo")
+COMMANDS = ("synth", "stats", "download", "demo")
 
 logger = logging.getLogger("mmvideo")
 
@@ -40,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"mmvideo {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Output piped into e.g. `head` that stopped reading: not an error worth a message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except CommandError as error:
         print(f"mmvideo {args.command}: error: {error}", file=sys.stderr)
         return error.exit_code

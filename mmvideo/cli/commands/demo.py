@@ -15,7 +15,6 @@ from mmvideo.cli.common import CommandError, show_progress
 
 # The flow of ARCHITECTURE.md, and the issue that builds each step not yet here.
 PENDING_STEPS = {
-    "download": "issue 3",
     "prepare": "issue 4",
     "train": "issue 5",
     "evaluate": "issue 5",
@@ -39,6 +38,8 @@ def _step(title: str) -> float:
 
 
 def run(args) -> int:
+    from download_tools import download
+    from mmvideo.localserver import serve_folder
     from mmvideo.stats import compute_stats, format_table
     from mmvideo.stats_plot import plot_stats
     from mmvideo.synth import synthesize_corpus
@@ -46,19 +47,31 @@ def run(args) -> int:
     if args.per_category < 1:
         raise CommandError(f"--per-category must be >= 1, got {args.per_category}")
     workdir: Path = args.workdir
-    corpus = workdir / "corpus"
     started = time.perf_counter()
 
-    began = _step(f"synth: {args.per_category} clips per category into {corpus}")
-    if corpus.exists():
-        shutil.rmtree(corpus)  # the demo's own output: rebuilt so every run starts the same
-    summary = synthesize_corpus_with_bar(
-        synthesize_corpus, corpus, args.per_category, args.seed, "http://127.0.0.1:8000", show_progress(args.quiet)
-    )
-    print(f"{summary.num_videos} videos, {summary.num_rows} manifest rows in {time.perf_counter() - began:.1f} s")
+    served = workdir / "served"
+    raw = workdir / "raw"
+    for generated in (served, raw):
+        if generated.exists():
+            shutil.rmtree(generated)  # the demo's own output: rebuilt so every run starts the same
+    enabled = show_progress(args.quiet)
+    # The corpus is published by a local HTTP server, then downloaded through its manifest, as a
+    # user would fetch the real corpus from the CDN.
+    with serve_folder(served) as base_url:
+        began = _step(f"synth: {args.per_category} clips per category, served at {base_url}")
+        summary = synthesize_corpus_with_bar(
+            synthesize_corpus, served, args.per_category, args.seed, base_url, enabled
+        )
+        print(f"{summary.num_videos} videos, {summary.num_rows} manifest rows in {time.perf_counter() - began:.1f} s")
+
+        _step(f"download: {summary.manifest} -> {raw}")
+        fetched = download(summary.manifest, raw, workers=8)
+        print(fetched.format())
+        if fetched.failed:
+            raise CommandError(f"demo download failed for {fetched.failed} items; see {fetched.log_path}", 1)
 
     _step("stats")
-    stats = compute_stats(corpus)
+    stats = compute_stats(raw)
     print(format_table(stats))
     plot_path = plot_stats(stats, workdir / "stats.png")
     print(f"plot: {plot_path}")
