@@ -26,6 +26,7 @@ EXTRAS_REQUIRE = {
         "pytest==9.2.0",
         "ruff==0.17.6",
         "torch==2.13.0",  # a CPU wheel lies on the build machine; other versions download GBs
+        "opencv-python-headless==5.0.0.93",  # bench_input.py re-implements the original OpenCV pipeline
     ],
 }
 
