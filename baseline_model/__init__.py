@@ -7,7 +7,8 @@ Layers (all registered as ``mmvideo>Name``, so a saved ``.keras`` reloads with p
 ``keras.models.load_model`` once this package is imported): ``DescriptionEncoder``,
 ``CoverEncoder``, ``FramesEncoder`` (over ``SmallConvNet`` and a temporal module),
 ``ModalityDropout``, ``ConcatFusion`` / ``AverageFusion``, ``ClassificationHead``; models:
-``MultimodalBackbone`` (features -> embeddings) and ``MultimodalClassifier`` (-> probabilities).
+``MultimodalBackbone`` (features -> embeddings) and ``MultimodalClassifier`` (-> probabilities);
+the learning-rate schedule ``WarmupCosine`` that a trained run's optimizer holds.
 """
 
 from baseline_model.backbone import MultimodalBackbone
@@ -28,6 +29,7 @@ from baseline_model.temporal import (
     TemporalConv,
 )
 from baseline_model.text_encoder import TEXT_ENCODERS, DescriptionEncoder
+from baseline_model.training.schedule import WarmupCosine  # registered: a run's models hold it
 
 __all__ = [
     "COVER_ENCODERS",
@@ -51,6 +53,7 @@ __all__ = [
     "SmallConvNet",
     "SpatioTemporalConv",
     "TemporalConv",
+    "WarmupCosine",
     "as_model_config",
     "build_model",
     "load_model_config",

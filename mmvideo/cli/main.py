@@ -12,7 +12,7 @@ from mmvideo import __version__
 from mmvideo.cli.common import CommandError, setup_logging
 
 # Each name is a module in mmvideo.cli.commands with ``register(subparsers)`` and ``run(args) -> int``.
-COMMANDS = ("synth", "stats", "download", "prepare", "demo")
+COMMANDS = ("synth", "stats", "download", "prepare", "train", "evaluate", "predict", "export", "demo")
 
 logger = logging.getLogger("mmvideo")
 

@@ -1,0 +1,150 @@
+"""Reading a RUN directory written by ``mmvideo train``: its config, feature spec, prepare settings,
+vocabulary and model.
+
+    RUN/config.yaml       {model, train, modalities, seed, data: "<abs DATA>", model_fn}
+    RUN/data_info.json    a copy of DATA/info.json (frames, size, sampling, spec, categories)
+    RUN/vocab.txt         a copy of DATA/vocab.txt
+    RUN/model.keras       the best model (inputs named like the features; probabilities [B, C])
+
+Everything serving needs is in RUN itself; ``data`` is only read by ``evaluate``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from data_interface.features import MODALITIES, FeatureSpec, mask_key
+
+CONFIG_NAME = "config.yaml"
+DATA_INFO_NAME = "data_info.json"
+VOCABULARY_NAME = "vocab.txt"
+MODEL_NAME = "model.keras"
+
+
+@dataclass(frozen=True)
+class RunDirectory:
+    """A trained run: ``frames`` / ``size`` / ``sampling`` are the prepare settings serving repeats."""
+
+    path: Path
+    config: dict
+    data_info: dict
+    spec: FeatureSpec
+    frames: int
+    size: int
+    sampling: str
+
+    @property
+    def model_path(self) -> Path:
+        return self.path / MODEL_NAME
+
+    @property
+    def vocabulary_path(self) -> Path:
+        return self.path / VOCABULARY_NAME
+
+    @property
+    def data_dir(self) -> Path | None:
+        data = self.config.get("data")
+        return Path(data) if isinstance(data, str) and data else None
+
+    def vocabulary(self) -> list[str]:
+        from data_interface.text import read_vocabulary
+
+        return read_vocabulary(self.vocabulary_path) if self.vocabulary_path.is_file() else []
+
+    def load_model(self):
+        """The Keras model, uncompiled (``baseline_model`` imported first, and the ``model_fn`` module
+        of a custom model, so their registered layers deserialize); ``ValueError`` when it cannot load."""
+        import keras
+
+        import baseline_model  # noqa: F401  (registers the mmvideo layers)
+
+        model_fn = self.config.get("model_fn")
+        if isinstance(model_fn, str) and ":" in model_fn:
+            importlib.import_module(model_fn.split(":", 1)[0])
+        try:
+            # compile=False: inference needs no optimizer (the trainer's may hold its own schedule class)
+            return keras.models.load_model(self.model_path, compile=False)
+        except (TypeError, ValueError, KeyError) as error:
+            message = " ".join(str(error).split())[:500]
+            raise ValueError(f"cannot load {self.model_path}: {type(error).__name__}: {message}") from error
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"unreadable {path}: {error}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"unreadable {path}: expected a JSON object")
+    return data
+
+
+def spec_of(data_info: dict) -> FeatureSpec:
+    """The feature spec recorded in a ``DATA/info.json`` (as ``data_interface.info`` reads it)."""
+    fields = {"frames_per_clip": data_info.get("frames"), "frame_size": data_info.get("size")}
+    fields["cover_size"] = data_info.get("size")
+    merged = {key: value for key, value in fields.items() if value is not None}
+    merged |= data_info.get("spec") if isinstance(data_info.get("spec"), dict) else {}
+    if isinstance(data_info.get("storage"), str):
+        merged["storage"] = data_info["storage"]
+    return FeatureSpec.from_dict(merged)
+
+
+def read_run(run: str | Path) -> RunDirectory:
+    """The run at ``run``; ``FileNotFoundError`` / ``ValueError`` with one clear line when it is not one."""
+    import yaml
+
+    path = Path(run)
+    if not path.is_dir():
+        raise FileNotFoundError(f"run not found: {path} is not a directory")
+    for name in (CONFIG_NAME, DATA_INFO_NAME, MODEL_NAME):
+        if not (path / name).is_file():
+            raise FileNotFoundError(f"{path} is not a finished run: {name} is missing (run `mmvideo train`)")
+    try:
+        config = yaml.safe_load((path / CONFIG_NAME).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"unreadable {path / CONFIG_NAME}: {error}") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"unreadable {path / CONFIG_NAME}: expected a mapping")
+    data_info = _read_json(path / DATA_INFO_NAME)
+    spec = spec_of(data_info)
+    return RunDirectory(
+        path=path,
+        config=config,
+        data_info=data_info,
+        spec=spec,
+        frames=int(data_info.get("frames") or spec.frames_per_clip),
+        size=int(data_info.get("size") or spec.frame_size),
+        sampling=str(data_info.get("sampling") or "uniform"),
+    )
+
+
+def input_names(model) -> list[str]:
+    """The names of a Keras model's inputs."""
+    if isinstance(model.input, dict):
+        return list(model.input)
+    return [tensor.name for tensor in model.inputs]
+
+
+def model_modalities(model) -> tuple[str, ...]:
+    """The modalities a model reads, in the canonical order."""
+    names = set(input_names(model))
+    return tuple(modality for modality in MODALITIES if modality in names)
+
+
+def model_inputs(model, features: dict) -> dict:
+    """The model's own inputs out of a feature batch (which may hold ``id`` and more)."""
+    return {name: features[name] for name in input_names(model)}
+
+
+def ablate(features: dict, modality: str) -> dict:
+    """``features`` with ``modality`` removed the way an absent one looks: zeros and mask 0."""
+    ablated = dict(features)
+    ablated[modality] = np.zeros_like(np.asarray(features[modality]))
+    ablated[mask_key(modality)] = np.zeros_like(np.asarray(features[mask_key(modality)]))
+    return ablated

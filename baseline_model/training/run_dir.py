@@ -1,0 +1,161 @@
+"""The run directory: where ``mmvideo train`` writes and evaluate / predict / export read.
+
+    RUN/config.yaml             the resolved config (model, train, modalities, seed, data, model_fn)
+    RUN/data_info.json          copy of DATA/info.json (frames, size, sampling, spec, categories)
+    RUN/vocab.txt               copy of DATA/vocab.txt (absent when DATA has none)
+    RUN/model.keras             the best model so far (by ``train.monitor``, val loss by default)
+    RUN/checkpoints/last.keras  the model after the last completed epoch, optimizer state included
+    RUN/checkpoints/state.json  {"epoch": completed epochs, "best": value, "best_epoch", ...}
+    RUN/history.csv             one row per epoch (appended on resume)
+    RUN/curves.png              loss and accuracy (or AUC / mAP) per epoch, train and val
+    RUN/logs/                   TensorBoard
+    RUN/train_summary.json      epochs run, best epoch and its metrics, samples/s, seconds
+
+``state.json`` is written last at the end of an epoch (temp file + rename): a run interrupted
+mid-epoch resumes from the epoch it names, and history rows past it are dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+CONFIG_NAME = "config.yaml"
+DATA_INFO_NAME = "data_info.json"
+VOCABULARY_NAME = "vocab.txt"
+MODEL_NAME = "model.keras"
+CHECKPOINTS_NAME = "checkpoints"
+LAST_NAME = "last.keras"
+STATE_NAME = "state.json"
+HISTORY_NAME = "history.csv"
+CURVES_NAME = "curves.png"
+LOGS_NAME = "logs"
+SUMMARY_NAME = "train_summary.json"
+
+
+@dataclass
+class RunState:
+    """Progress of a run, saved with every epoch (``RUN/checkpoints/state.json``)."""
+
+    epoch: int = 0  # completed epochs
+    best: float | None = None  # best value of `monitor` so far
+    best_epoch: int = 0  # 1-based epoch of `best` (0: none yet)
+    monitor: str = "val_loss"
+    mode: str = "min"
+    best_logs: dict = field(default_factory=dict)  # every figure of the best epoch
+    stopped_early: bool = False
+    train_seconds: float = 0.0  # summed over invocations
+    samples_seen: int = 0
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RunState:
+        return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a temp file beside ``path`` and rename it into place."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def save_model_atomic(model, path: Path) -> None:
+    """``model.save`` into a temp ``.keras`` file beside ``path``, then rename (never half a file)."""
+    temporary = path.with_name(f".tmp-{path.name}")
+    model.save(temporary)
+    os.replace(temporary, path)
+
+
+@dataclass(frozen=True)
+class RunDir:
+    """Paths of ``RUN`` and reading / writing its small files."""
+
+    path: Path
+
+    def __post_init__(self):
+        object.__setattr__(self, "path", Path(self.path))
+
+    config = property(lambda self: self.path / CONFIG_NAME)
+    data_info = property(lambda self: self.path / DATA_INFO_NAME)
+    vocabulary = property(lambda self: self.path / VOCABULARY_NAME)
+    model = property(lambda self: self.path / MODEL_NAME)
+    checkpoints = property(lambda self: self.path / CHECKPOINTS_NAME)
+    last_checkpoint = property(lambda self: self.path / CHECKPOINTS_NAME / LAST_NAME)
+    state = property(lambda self: self.path / CHECKPOINTS_NAME / STATE_NAME)
+    history = property(lambda self: self.path / HISTORY_NAME)
+    curves = property(lambda self: self.path / CURVES_NAME)
+    logs = property(lambda self: self.path / LOGS_NAME)
+    summary = property(lambda self: self.path / SUMMARY_NAME)
+
+    def has_checkpoint(self) -> bool:
+        """Whether a rerun resumes: the last checkpoint and its state are both there."""
+        return self.last_checkpoint.is_file() and self.state.is_file()
+
+    def create(self) -> None:
+        self.checkpoints.mkdir(parents=True, exist_ok=True)
+        self.logs.mkdir(exist_ok=True)
+
+    def read_config(self) -> dict:
+        import yaml
+
+        data = yaml.safe_load(self.config.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{self.config}: expected a mapping")
+        return data
+
+    def write_config(self, config: dict) -> None:
+        import yaml
+
+        write_text_atomic(self.config, yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+
+    def read_data_info(self) -> dict:
+        return json.loads(self.data_info.read_text(encoding="utf-8"))
+
+    def copy_dataset_files(self, info_path: Path, vocabulary_path: Path) -> None:
+        """Copy ``DATA/info.json`` and the vocabulary (when there is one) into the run."""
+        shutil.copyfile(info_path, self.data_info)
+        if vocabulary_path.is_file():
+            shutil.copyfile(vocabulary_path, self.vocabulary)
+
+    def read_state(self) -> RunState:
+        return RunState.from_dict(json.loads(self.state.read_text(encoding="utf-8")))
+
+    def write_state(self, state: RunState) -> None:
+        write_text_atomic(self.state, json.dumps(asdict(state), indent=2) + "\n")
+
+    def read_history(self) -> list[dict]:
+        """``history.csv`` rows with numbers as floats (``epoch`` as int, 0-based as Keras writes it)."""
+        if not self.history.is_file():
+            return []
+        with self.history.open(newline="", encoding="utf-8") as file:
+            rows = list(csv.DictReader(file))
+        return [{key: (int(value) if key == "epoch" else _number(value)) for key, value in row.items()} for row in rows]
+
+    def truncate_history(self, epochs: int) -> None:
+        """Drop rows of epochs past ``epochs`` completed ones (written before an interruption)."""
+        if not self.history.is_file():
+            return
+        if epochs == 0:
+            self.history.unlink()
+            return
+        with self.history.open(newline="", encoding="utf-8") as file:
+            rows = list(csv.reader(file))
+        if len(rows) <= epochs + 1:
+            return
+        kept = [rows[0], *(row for row in rows[1:] if row and int(row[0]) < epochs)]
+        with self.history.open("w", newline="", encoding="utf-8") as file:
+            csv.writer(file).writerows(kept)
+
+    def write_summary(self, summary: dict) -> None:
+        write_text_atomic(self.summary, json.dumps(summary, indent=2) + "\n")
+
+
+def _number(value: str):
+    try:
+        return float(value)
+    except ValueError:
+        return value
