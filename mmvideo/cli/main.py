@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
+    # TensorFlow's C++ start-up notes (CUDA probing, oneDNN, graph attributes) say nothing a user
+    # can act on; at -vv they are kept. Set before any command imports TensorFlow.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if args.verbose >= 2 else "3")
     debug = bool(os.environ.get("MMVIDEO_DEBUG"))
     try:
         return int(args.run(args) or 0)

@@ -55,9 +55,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    import os
-
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notes; -vv keeps Python logs
     from baseline_model.training import TrainSetupError, train
 
     try:
