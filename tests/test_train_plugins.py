@@ -69,6 +69,18 @@ def test_multi_label_head_and_balanced_class_weights(data, tmp_path):
     assert "accuracy" not in row
 
 
+def test_augmented_training_is_deterministic_with_a_seed(data, tmp_path):
+    """train.augment under op determinism (the default): keras-cv's cover augmentation draws from
+    TensorFlow's global generator, which determinism refuses unless the run seeds it."""
+    losses = []
+    for name in ("a", "b"):
+        overrides = (*TINY_SETS, "train.augment=true")
+        summary = train(data, tmp_path / name, overrides=overrides, modalities="cover,frames", epochs=1, seed=5,
+                        progress=False)
+        losses.append(summary.best_metrics["loss"])
+    assert losses[0] == losses[1]
+
+
 def test_pytorch_example_trains_an_epoch(data, capsys):
     path = REPO / "configs" / "examples" / "train_torch.py"
     spec = importlib.util.spec_from_file_location("train_torch_example", path)

@@ -134,6 +134,9 @@ def _fit(config: RunConfig, info: DatasetInfo, run: RunDir, state: RunState, res
     keras.utils.set_random_seed(config.seed)
     if config.train.deterministic:
         tf.config.experimental.enable_op_determinism()
+        # Under op determinism TensorFlow refuses its unseeded global generator, which keras-cv's
+        # augmentation layers draw from (train.augment): give it the run's seed.
+        tf.random.set_global_generator(tf.random.Generator.from_seed(config.seed))
     train_cfg, label_mode, num_classes = config.train, config.model.label_mode, info.spec.num_classes
     num_train = info.splits["train"]
     global_batch = train_cfg.batch_size * strategy.num_replicas_in_sync
