@@ -1,6 +1,6 @@
 """Training speed of the baseline on CPU: samples/s of the default model against the original.
 
-    python bench/bench_train.py [--rounds 5] [--steps 8] [--batch 32] [--data DIR]
+    python bench/bench_train.py [--rounds 5] [--steps 8] [--batch 32] [--data DIR ...]
                                 [--set key=value ...] [--skip-original]
 
 Variants, alternated in rounds (medians reported), each trained with ``train_on_batch`` on
@@ -12,16 +12,19 @@ random batches held in memory as tensors (so only the model is measured), after 
 
 Goals: default >= 50 samples/s; default >= 5x original.
 
-Input stall (``--data DIR``, a prepared dataset): step time when the batches come from
-``data_interface.load_dataset(DIR, split="train", batch_size=B)`` against the same batches
-replayed from memory; goal <= 5 % slower. Skipped with a message when ``data_interface`` has no
-``load_dataset`` yet or no ``--data`` is given.
+Input stall: step time when the batches come from ``data_interface.load_dataset(DIR,
+split="train", batch_size=B)`` against the same batches replayed from memory; goal <= 5 % slower.
+DIR: each ``--data``, or else the embedded corpus (``--stall-per-category`` clips per category)
+prepared here twice, with the frames stored as JPEG (the default) and as raw uint8; each without
+and with ``cache=True`` (decoded examples in memory, the trainer's ``train.cache: auto`` for a
+split that fits; measured after the first pass).
 """
 
 import argparse
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -113,33 +116,46 @@ def speed(args) -> dict:
     return {name: statistics.median(values) for name, values in rates.items()}
 
 
-def input_stall(args) -> None:
-    """Hook for the third figure: live ``load_dataset`` batches against the same batches in memory."""
-    try:
-        from data_interface import load_dataset
-        from data_interface.info import read_info
-        from data_interface.reader import text_encoder
-    except ImportError as error:
-        print(f"input stall: skipped (data_interface's reader is not available: {error})")
-        return
-    if not args.data:
-        print("input stall: skipped (give a prepared dataset with --data DIR)")
-        return
-    info = read_info(args.data)
+def stall_datasets(args, scratch: Path) -> list[Path]:
+    """``--data`` when given, else the embedded corpus prepared twice here: frames as JPEG (the
+    default) and as raw uint8 (``--storage raw``)."""
+    if args.data:
+        return [Path(path) for path in args.data]
+    from data_interface.prepare import prepare_dataset
+    from mmvideo.synth import synthesize_corpus
+
+    corpus = scratch / "corpus"
+    synthesize_corpus(corpus, per_category=args.stall_per_category, seed=0)
+    datasets = []
+    for storage in ("jpeg", "raw"):
+        out = scratch / f"data-{storage}"
+        prepare_dataset(corpus, out, frames=8, size=112, storage=storage, workers=os.cpu_count() or 1)
+        datasets.append(out)
+    return datasets
+
+
+def input_stall(data_dir: Path, args, cache: bool = False) -> float:
+    """Live ``load_dataset`` batches against the same batches in memory: the step-time increase.
+    ``cache``: the decoded cache (``train.cache``), measured after the pass that fills it."""
+    from data_interface import load_dataset
+    from data_interface.info import read_info
+    from data_interface.reader import text_encoder
+
+    info = read_info(data_dir)
     try:
         vocabulary_size = text_encoder(info).vocabulary_size
     except (FileNotFoundError, ValueError):
         vocabulary_size = DEFAULT_TEXT_IDS
-    dataset = load_dataset(args.data, split="train", batch_size=args.batch, drop_remainder=True)
+    dataset = load_dataset(data_dir, split="train", batch_size=args.batch, drop_remainder=True, cache=cache)
     model = compiled(build_model(info.spec, load_model_config(CONFIG), vocabulary_size=vocabulary_size))
     steps = args.steps * 2
     memory = list(dataset.repeat().take(steps))  # the same batches, decoded once
     if not memory:
-        print("input stall: skipped (the train split holds no full batch)")
-        return
+        raise SystemExit(f"input stall: {data_dir}'s train split holds no full batch of {args.batch}")
     warm_up(model, memory)
     iterator = iter(dataset.repeat())  # one pipeline, warm, as in training
-    warm_up(model, [next(iterator) for _ in range(_WARMUP_STEPS)])
+    filling = info.splits["train"] // args.batch + 1 if cache else 0  # one full pass fills the cache
+    warm_up(model, [next(iterator) for _ in range(_WARMUP_STEPS + filling)])
     live, replay = [], []
     for _ in range(args.rounds):
         start = time.perf_counter()
@@ -150,10 +166,16 @@ def input_stall(args) -> None:
         replay.append(steps * args.batch / train_rate(model, memory, steps))
     live_time, replay_time = statistics.median(live), statistics.median(replay)
     samples = steps * args.batch
+    stall = 100 * (live_time / replay_time - 1)
+    storage = info.spec.storage
+    size_mb = sum(path.stat().st_size for path in info.shard_files("train")) / 1e6 / max(info.splits["train"], 1)
     print(
-        f"input stall: {samples / live_time:.1f} samples/s fed by load_dataset, {samples / replay_time:.1f} from "
-        f"memory: {100 * (live_time / replay_time - 1):+.1f} % step time (goal <= 5 %)"
+        f"input stall ({storage} frames, {1000 * size_mb:.0f} KB per clip on disk{', decoded cache' if cache else ''}): "
+        f"{samples / live_time:.1f} "
+        f"samples/s fed by load_dataset, {samples / replay_time:.1f} from memory: {stall:+.1f} % step time "
+        "(goal <= 5 %)", flush=True
     )
+    return stall
 
 
 def main() -> None:
@@ -161,7 +183,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=8, help="train steps per variant and round")
     parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--data", help="a prepared dataset directory, for the input-stall figure")
+    parser.add_argument("--data", action="append", default=[],
+                        help="a prepared dataset for the input-stall figure (repeatable; default: the embedded "
+                             "corpus prepared here with JPEG and with raw frames)")
+    parser.add_argument("--stall-per-category", type=int, default=8, metavar="N",
+                        help="clips per category of the corpus prepared for the stall figure (8)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change a model key")
     parser.add_argument("--skip-original", action="store_true")
     args = parser.parse_args()
@@ -171,7 +197,10 @@ def main() -> None:
     if "original" in rates:
         print(f"speed-up over the original: {rates['default'] / rates['original']:.1f}x (goal >= 5x)")
     print(f"default: {rates['default']:.1f} samples/s (goal >= 50)")
-    input_stall(args)
+    with tempfile.TemporaryDirectory(prefix="bench-train-") as scratch:
+        for data_dir in stall_datasets(args, Path(scratch)):
+            input_stall(data_dir, args)
+            input_stall(data_dir, args, cache=True)
 
 
 if __name__ == "__main__":

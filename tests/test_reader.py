@@ -247,3 +247,32 @@ def test_raw_frames_of_another_size_are_an_error(tmp_path, examples):
     data = write_dataset(tmp_path / "raw", {"train": short}, spec, num_shards=1)
     with pytest.raises(Exception, match="another size"):
         next(iter(load_dataset(data, "train", modalities=["frames"])))
+
+
+def _by_id(dataset):
+    """``{id: {key: array}}`` over every batch of ``dataset`` (labels under ``"label"``)."""
+    rows = {}
+    for features, labels in dataset:
+        for index, mp4_id in enumerate(features["id"].numpy()):
+            row = {key: value[index].numpy() for key, value in features.items() if key != "id"}
+            rows[mp4_id.decode()] = row | {"label": labels[index].numpy()}
+    return rows
+
+
+@pytest.mark.parametrize("label_mode", ["single", "multi"])
+def test_decoded_cache_gives_the_same_examples_and_reshuffles_each_pass(data, label_mode):
+    plain = _by_id(load_dataset(data, "train", batch_size=4, shuffle=False, label_mode=label_mode))
+    cached = load_dataset(data, "train", batch_size=4, shuffle=True, seed=3, cache=True, label_mode=label_mode)
+    passes = [_by_id(cached) for _ in range(2)]  # the second pass is served from the cache
+    for rows in passes:
+        assert sorted(rows) == sorted(plain)
+        for mp4_id, row in plain.items():
+            for key, value in row.items():
+                np.testing.assert_array_equal(rows[mp4_id][key], value)
+    def orders(dataset):
+        return [tuple(str(i) for features, _ in dataset for i in features["id"].numpy()) for _ in range(3)]
+
+    first = orders(load_dataset(data, "train", batch_size=4, shuffle=True, seed=3, cache=True, label_mode=label_mode))
+    assert len(set(first)) > 1  # shuffled after the cache, every pass
+    again = load_dataset(data, "train", batch_size=4, shuffle=True, seed=3, cache=True, label_mode=label_mode)
+    assert orders(again) == first  # and reproducibly with a seed

@@ -150,3 +150,21 @@ def test_cli_errors_are_one_line_with_exit_2(tmp_path, capsys):
         main(["train", str(tmp_path / "data"), "--out", str(tmp_path / "run"), "--epochs", "0"])
     assert raised.value.code == 2
     assert not (tmp_path / "run").exists()
+
+
+def test_decoded_cache_is_used_when_it_fits(tmp_path):
+    from baseline_model.training.data import cache_budget, decoded_bytes, use_cache
+    from data_interface.features import MODALITIES, FeatureSpec
+    from data_interface.info import DatasetInfo
+
+    spec = FeatureSpec(frames_per_clip=8, frame_size=112, cover_size=112, max_tokens=64)
+    small = DatasetInfo(tmp_path, spec, {"train": 100, "val": 10, "test": 10}, {})
+    per_clip = 8 * 112 * 112 * 3 + 112 * 112 * 3 + 4 * 64 + 64
+    assert decoded_bytes(small, ("text", "cover", "frames")) == 110 * per_clip
+    assert decoded_bytes(small, ("text",)) == 110 * (4 * 64 + 64)
+    assert 0 < cache_budget() <= 8 << 30
+    huge = DatasetInfo(tmp_path, spec, {"train": 500_000, "val": 50_000}, {})
+    assert use_cache("auto", small, MODALITIES) and not use_cache("auto", huge, MODALITIES)
+    assert use_cache(True, huge, MODALITIES) and not use_cache(False, small, MODALITIES)
+    with pytest.raises(ValueError, match="cache"):
+        TrainConfig(cache="sometimes")

@@ -33,7 +33,8 @@ def input_structure(model) -> str:
 def make_datasets(info: DatasetInfo, config, model_inputs_names, structure, global_batch: int, shuffle_seed: int,
                   multi_worker: bool = False):
     """``(train, val or None)`` batches for ``fit``; ``val`` is ``None`` when DATA has no val examples."""
-    common = {"batch_size": global_batch, "modalities": config.modalities, "label_mode": config.model.label_mode}
+    common = {"batch_size": global_batch, "modalities": config.modalities, "label_mode": config.model.label_mode,
+              "cache": use_cache(config.train.cache, info, config.modalities)}
     train = load_dataset(info.data_dir, "train", shuffle=True, augment=config.train.augment, seed=shuffle_seed, **common)
     val = None
     if info.splits.get("val", 0) > 0:
@@ -52,6 +53,35 @@ def make_datasets(info: DatasetInfo, config, model_inputs_names, structure, glob
         options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
         datasets = [None if d is None else d.with_options(options) for d in datasets]
     return tuple(datasets)
+
+
+def decoded_bytes(info: DatasetInfo, modalities) -> int:
+    """Memory the decoded train and val examples take (pixels and token ids of ``modalities``)."""
+    spec = info.spec
+    per_example = 64  # id, labels, masks
+    per_example += math.prod(spec.frames_shape) if "frames" in modalities else 0
+    per_example += math.prod(spec.cover_shape) if "cover" in modalities else 0
+    per_example += 4 * spec.max_tokens if "text" in modalities else 0
+    return per_example * (info.splits.get("train", 0) + info.splits.get("val", 0))
+
+
+def cache_budget() -> int:
+    """A quarter of the machine's memory, at most 8 GiB: the decoded cache must not crowd the model."""
+    import os
+
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        memory = 4 << 30
+    return min(8 << 30, memory // 4)
+
+
+def use_cache(setting, info: DatasetInfo, modalities) -> bool:
+    """``train.cache``: ``auto`` caches decoded examples when they fit in :func:`cache_budget`, so
+    epochs after the first skip reading and JPEG decoding (~15 % of a step on 2 CPU cores)."""
+    if setting == "auto":
+        return decoded_bytes(info, modalities) <= cache_budget()
+    return bool(setting)
 
 
 def steps_per_epoch(num_examples: int, global_batch: int) -> int:

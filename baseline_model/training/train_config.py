@@ -29,6 +29,7 @@ class TrainConfig:
     class_weights: str = "none"  # none | balanced (weight n / (K * count) per primary label)
     augment: bool = False  # random crop / flip / colour shift of the train clips
     deterministic: bool = True  # tf.config.experimental.enable_op_determinism (slower on GPU)
+    cache: bool | str = "auto"  # keep decoded examples in memory: auto (when they fit) | true | false
 
     def __post_init__(self):
         checks.positive_int("epochs", self.epochs)
@@ -45,6 +46,8 @@ class TrainConfig:
             object.__setattr__(self, name, float(value))
         known = {f"{prefix}{name}" for names in MONITORS.values() for name in names for prefix in ("", "val_")}
         checks.one_of("monitor", self.monitor, sorted(known))
+        if self.cache != "auto" and not isinstance(self.cache, bool):
+            raise ValueError(f"`cache` must be auto, true or false, got {self.cache!r}")
         for name in ("augment", "deterministic"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"`{name}` must be true or false, got {getattr(self, name)!r}")
