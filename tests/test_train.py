@@ -115,3 +115,40 @@ def test_trained_model_reloads_in_a_fresh_process_with_only_the_package_imported
         done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]
         assert done.stdout.split()[-2:] == ["WarmupCosine", "31"]
+
+
+def test_a_killed_run_resumes_from_its_last_completed_epoch(data, tmp_path, capsys):
+    """SIGKILL mid-training (no chance to clean up), then the same command: training goes on
+    after the last epoch state.json names, with that epoch's optimizer state; history has no gap
+    and no duplicate."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run"
+    argv = [sys.executable, "-m", "mmvideo.cli.main", "train", str(data), "--out", str(out), "--epochs", "200",
+            "--quiet", *cli_sets("train.early_stopping_patience=0")]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ | {
+        "PYTHONPATH": os.pathsep.join(sys.path)})
+    run = RunDir(out)
+    deadline = time.monotonic() + 240
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if run.state.is_file() and run.read_state().epoch >= 2:
+                break
+            time.sleep(0.2)
+        assert process.poll() is None, process.stderr.read().decode()[-2000:]
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.kill()
+        process.wait()
+    completed = run.read_state().epoch
+    assert 2 <= completed < 200
+    assert main(["train", str(data), "--out", str(out), "--epochs", str(completed + 1), "--quiet"]) == 0
+    assert f"trained epoch {completed + 1} (of {completed + 1})" in capsys.readouterr().out
+    assert [row["epoch"] for row in run.read_history()] == list(range(completed + 1))
+    resumed = keras.models.load_model(run.last_checkpoint)
+    assert int(resumed.optimizer.iterations) == (completed + 1) * STEPS_PER_EPOCH
+    assert not list(out.rglob("*.tmp*"))  # no partial files left behind
