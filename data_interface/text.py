@@ -10,18 +10,20 @@ train split only, most frequent first.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
-from pathlib import Path
-
 import keras
+
+# Re-exported: the vocabulary is learned without TensorFlow where it can be (see that module).
+from data_interface.vocabulary import (  # noqa: F401
+    DEFAULT_VOCABULARY_SIZE,
+    learn_vocabulary,
+    read_vocabulary,
+    write_vocabulary,
+)
 
 # Word delimiters (whitespace, punctuation, symbols) and Han characters; Han characters are kept.
 _DELIMITERS = r"[\s\p{P}\p{S}]+|\p{Han}"
 _KEPT_DELIMITERS = r"\p{Han}"
-DEFAULT_VOCABULARY_SIZE = 20000
 DEFAULT_OOV_BUCKETS = 16
-_BATCH = 1024
 
 
 def tokenize(strings):
@@ -39,37 +41,6 @@ def tokenize_python(texts: list[str]) -> list[list[str]]:
     if not texts:
         return []
     return [[token.decode("utf-8") for token in row] for row in tokenize(texts).to_list()]
-
-
-def learn_vocabulary(
-    texts: Iterable[str], max_size: int = DEFAULT_VOCABULARY_SIZE, min_count: int = 1
-) -> list[str]:
-    """The ``max_size`` most frequent tokens seen at least ``min_count`` times (ties by token)."""
-    if max_size < 1:
-        raise ValueError(f"`max_size` must be >= 1, got {max_size}")
-    if min_count < 1:
-        raise ValueError(f"`min_count` must be >= 1, got {min_count}")
-    counts: Counter[str] = Counter()
-    batch: list[str] = []
-    for text in texts:
-        batch.append(text)
-        if len(batch) == _BATCH:
-            counts.update(token for row in tokenize_python(batch) for token in row)
-            batch = []
-    counts.update(token for row in tokenize_python(batch) for token in row)
-    ranked = sorted((item for item in counts.items() if item[1] >= min_count), key=lambda item: (-item[1], item[0]))
-    return [token for token, _ in ranked[:max_size]]
-
-
-def write_vocabulary(path: str | Path, tokens: list[str]) -> Path:
-    """One token per line, UTF-8 (tokens never hold whitespace)."""
-    path = Path(path)
-    path.write_text("".join(f"{token}\n" for token in tokens), encoding="utf-8")
-    return path
-
-
-def read_vocabulary(path: str | Path) -> list[str]:
-    return [line for line in Path(path).read_text(encoding="utf-8").split("\n") if line]
 
 
 @keras.saving.register_keras_serializable(package="mmvideo")

@@ -372,10 +372,10 @@ def _write_dataset_files(
     info_files.write_jsonl(tmp / info_files.ABSENT_NAME, absent_rows)
     files += [info_files.FAILURES_NAME, info_files.ABSENT_NAME]
 
-    from data_interface import text
+    from data_interface import vocabulary as vocab  # TensorFlow only for unusual characters
 
-    vocabulary = text.learn_vocabulary(_train_texts(pieces_dir, pieces))
-    text.write_vocabulary(tmp / info_files.VOCABULARY_NAME, vocabulary)
+    vocabulary = vocab.learn_vocabulary(_train_texts(pieces_dir, pieces))
+    vocab.write_vocabulary(tmp / info_files.VOCABULARY_NAME, vocabulary)
     files.append(info_files.VOCABULARY_NAME)
     files += [name for names in shard_files.values() for name in names]
 
