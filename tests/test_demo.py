@@ -61,3 +61,12 @@ def test_demo_report_predicts_the_held_out_clips_as_evaluate_scores_them(tmp_pat
     table = format_accuracy_table(models, {"fused": evaluated}, report)
     assert table.splitlines()[1].split()[:3] == ["fused", "text,cover,frames", f"{evaluated['accuracy']:.3f}"]
     assert f"{report.accuracy:.3f}" in table.splitlines()[-1]
+
+
+@pytest.mark.parametrize("flag, value, message", [("--per-category", "0", "must be >= 1, got 0"),
+                                                  ("--epochs", "x", "expected an integer, got 'x'")])
+def test_bad_counts_are_usage_errors(tmp_path, capsys, flag, value, message):
+    with pytest.raises(SystemExit) as exited:
+        main(["demo", "--workdir", str(tmp_path), flag, value])
+    assert exited.value.code == 2 and message in capsys.readouterr().err
+    assert not (tmp_path / "raw").exists()

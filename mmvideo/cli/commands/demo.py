@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from mmvideo.cli.commands.synth import synthesize_corpus_with_bar
-from mmvideo.cli.common import CommandError, show_progress
+from mmvideo.cli.common import CommandError, int_at_least, show_progress
 
 # Single-modality models of the table, after the fused one.
 SINGLE_MODALITIES = ("text", "cover", "frames")
@@ -31,14 +31,14 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("demo", help="run the whole flow offline on the embedded corpus")
     parser.add_argument("--workdir", type=Path, default=Path("mmvideo-demo"), metavar="DIR",
                         help="where the demo writes its corpus and results (./mmvideo-demo)")
-    parser.add_argument("--per-category", type=int, default=20, metavar="N", help="clips per category (20)")
+    parser.add_argument("--per-category", type=int_at_least(1), default=20, metavar="N", help="clips per category (20)")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (0)")
-    parser.add_argument("--epochs", type=int, default=30, metavar="E",
+    parser.add_argument("--epochs", type=int_at_least(1), default=30, metavar="E",
                         help="epochs of the fused model (30; early stopping may end sooner)")
-    parser.add_argument("--single-epochs", type=int, default=12, metavar="E",
+    parser.add_argument("--single-epochs", type=int_at_least(1), default=12, metavar="E",
                         help="epochs of each single-modality model (12: they plateau early)")
-    parser.add_argument("--frames", type=int, default=8, metavar="T", help="frames per clip (8)")
-    parser.add_argument("--size", type=int, default=112, metavar="PX", help="frame and cover side (112)")
+    parser.add_argument("--frames", type=int_at_least(1), default=8, metavar="T", help="frames per clip (8)")
+    parser.add_argument("--size", type=int_at_least(1), default=112, metavar="PX", help="frame and cover side (112)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="extra config override for every model, as for `mmvideo train`")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -60,12 +60,6 @@ def _mmvideo(argv: list[str]) -> None:
         raise CommandError(f"demo step `mmvideo {argv[0]}` failed with exit code {code}", 1)
 
 
-def _check(args) -> None:
-    for name in ("per_category", "epochs", "single_epochs", "frames", "size"):
-        if getattr(args, name) < 1:
-            raise CommandError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
-
-
 def run(args) -> int:
     from download_tools import download
     from mmvideo.demo_report import format_accuracy_table, predict_held_out
@@ -74,7 +68,6 @@ def run(args) -> int:
     from mmvideo.stats_plot import plot_stats
     from mmvideo.synth import synthesize_corpus
 
-    _check(args)
     workdir: Path = args.workdir
     started = time.perf_counter()
     served, raw, data, runs = (workdir / name for name in ("served", "raw", "data", "runs"))

@@ -12,17 +12,9 @@ import argparse
 import os
 from pathlib import Path
 
-from mmvideo.cli.common import CommandError, progress_bar, show_progress
+from mmvideo.cli.common import CommandError, int_at_least, progress_bar, show_progress
 
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+_positive_int = int_at_least(1)
 
 
 def _fraction(text: str) -> float:

@@ -8,30 +8,12 @@ rerun the same command to resume).
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from mmvideo.cli.common import CommandError
+from mmvideo.cli.common import CommandError, int_at_least
 
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
+_positive_int = int_at_least(1)
+_seed = int_at_least(0)
 
 
 def register(subparsers) -> None:
