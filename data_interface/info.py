@@ -58,6 +58,17 @@ def _shard_names(data_dir: Path, split: str, listed) -> list[str]:
     return sorted(path.name for path in data_dir.glob(f"{split}-[0-9]*-of-[0-9]*.tfrecord"))
 
 
+def read_json_object(path: Path) -> dict:
+    """A JSON object from ``path``; ``ValueError`` naming the file when it is not one."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"unreadable {path}: {error}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"unreadable {path}: expected a JSON object")
+    return data
+
+
 def read_info(data_dir: str | Path) -> DatasetInfo:
     """Reads ``DATA/info.json``; ``FileNotFoundError`` / ``ValueError`` with one clear line."""
     data_dir = Path(data_dir)
@@ -68,12 +79,7 @@ def read_info(data_dir: str | Path) -> DatasetInfo:
         raise FileNotFoundError(
             f"{data_dir} is not a prepared dataset: {INFO_NAME} is missing (run `mmvideo prepare`)"
         )
-    try:
-        info = json.loads(info_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"unreadable {info_path}: {error}") from error
-    if not isinstance(info, dict):
-        raise ValueError(f"unreadable {info_path}: expected a JSON object")
+    info = read_json_object(info_path)
 
     spec_fields = info.get("spec") if isinstance(info.get("spec"), dict) else {}
     # Older files carried the shapes at the top level (`frames`, `size`).

@@ -12,13 +12,13 @@ Everything serving needs is in RUN itself; ``data`` is only read by ``evaluate``
 from __future__ import annotations
 
 import importlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from data_interface.features import MODALITIES, FeatureSpec, mask_key
+from data_interface.info import read_json_object
 
 CONFIG_NAME = "config.yaml"
 DATA_INFO_NAME = "data_info.json"
@@ -74,14 +74,6 @@ class RunDirectory:
             raise ValueError(f"cannot load {self.model_path}: {type(error).__name__}: {message}") from error
 
 
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"unreadable {path}: {error}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"unreadable {path}: expected a JSON object")
-    return data
 
 
 def spec_of(data_info: dict) -> FeatureSpec:
@@ -111,7 +103,7 @@ def read_run(run: str | Path) -> RunDirectory:
         raise ValueError(f"unreadable {path / CONFIG_NAME}: {error}") from None
     if not isinstance(config, dict):
         raise ValueError(f"unreadable {path / CONFIG_NAME}: expected a mapping")
-    data_info = _read_json(path / DATA_INFO_NAME)
+    data_info = read_json_object(path / DATA_INFO_NAME)
     spec = spec_of(data_info)
     return RunDirectory(
         path=path,
