@@ -74,8 +74,6 @@ class RunDirectory:
             raise ValueError(f"cannot load {self.model_path}: {type(error).__name__}: {message}") from error
 
 
-
-
 def spec_of(data_info: dict) -> FeatureSpec:
     """The feature spec recorded in a ``DATA/info.json`` (as ``data_interface.info`` reads it)."""
     fields = {"frames_per_clip": data_info.get("frames"), "frame_size": data_info.get("size")}
