@@ -180,7 +180,9 @@ def test_killed_run_then_rerun_ends_in_the_same_tree(tmp_path):
     assert set(final) == set(corpus.clips) and final["3010"] == "failed"
 
 
-def test_ctrl_c_exits_130_and_writes_the_log(tmp_path):
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_an_interrupt_stops_quickly_and_writes_the_log(tmp_path, signum, code):
+    """Ctrl-C exits 130, SIGTERM (kill, a scheduler) 143; both keep the log and finished files."""
     previous = signal.getsignal(signal.SIGINT)
     if previous is signal.SIG_IGN:  # a child would inherit "ignore Ctrl-C" (a shell's background job)
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -194,13 +196,13 @@ def test_ctrl_c_exits_130_and_writes_the_log(tmp_path):
                 time.sleep(0.05)
             logged_before = len(_log_lines(root))
             assert logged_before >= 2
-            process.send_signal(signal.SIGINT)
+            process.send_signal(signum)
             sent = time.monotonic()
             out, err = process.communicate(timeout=30)
             took = time.monotonic() - sent
     finally:
         signal.signal(signal.SIGINT, previous)
-    assert process.returncode == 130, (out, err)
+    assert process.returncode == code, (out, err)
     assert took < 5, f"took {took:.1f} s to stop"
     assert "interrupted after" in out and "Traceback" not in err
     lines = read_log(root)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import os
+import signal
 import sys
+import threading
 
 from mmvideo import __version__
 from mmvideo.cli.common import CommandError, setup_logging
@@ -30,7 +33,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt(received: list):
+    """SIGTERM (a batch scheduler, ``kill``, a container stop) stops a command the way Ctrl-C
+    does -- the same clean-up, the same resumable state -- and is noted in ``received``."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
+    received: list[int] = []
+    with terminate_as_interrupt(received):
+        code = _run(argv)
+    return EXIT_TERMINATED if received and code == EXIT_INTERRUPTED else code
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
@@ -42,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
         print(f"mmvideo {args.command}: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # Output piped into e.g. `head` that stopped reading: not an error worth a message.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

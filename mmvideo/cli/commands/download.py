@@ -1,7 +1,7 @@
 """``mmvideo download MANIFEST --out ROOT [...]``: fetch clips, covers and descriptions.
 
 Exit 0 when every selected item is ok or already present, 3 when some failed (listed in
-``ROOT/download_log.jsonl``), 2 for bad usage or an unreadable manifest, 130 on Ctrl-C.
+``ROOT/download_log.jsonl``), 2 for bad usage or an unreadable manifest, 130 on Ctrl-C, 143 on SIGTERM.
 """
 
 from __future__ import annotations

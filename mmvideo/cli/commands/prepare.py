@@ -3,7 +3,7 @@
 Exit 0 when the dataset is written (bad clips are listed in ``DATA/failures.jsonl``, not errors)
 or was already prepared with the same settings; 2 for bad usage, an unreadable ROOT or manifest,
 or a DATA folder holding something else (``--overwrite`` replaces it); 1 when the Beam pipeline
-itself fails (a worker crash, a full disk); 130 on Ctrl-C. DATA is never left looking finished.
+itself fails (a worker crash, a full disk); 130 on Ctrl-C (143 on SIGTERM). DATA is never left looking finished.
 """
 
 from __future__ import annotations

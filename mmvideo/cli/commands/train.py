@@ -2,7 +2,7 @@
 
 Exit 0 when training ran (or the run was already complete); 2 for bad usage: a missing or
 unprepared DATA, an unknown ``--set`` key or bad value, an unimportable ``--model``, or a RUN
-holding a checkpoint of another model or dataset; 130 on Ctrl-C (the last finished epoch is kept:
+holding a checkpoint of another model or dataset; 130 on Ctrl-C or 143 on SIGTERM (the last finished epoch is kept:
 rerun the same command to resume).
 """
 
