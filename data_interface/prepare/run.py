@@ -5,13 +5,12 @@
 3. split by id hash and plan shards and pieces (``splits``, ``shards``);
 4. run the Beam pipeline (``pipeline``) into ``DATA/.tmp-prepare-*``;
 5. from the pieces' sidecars: ``<split>.ids``, ``failures.jsonl``, ``absent.jsonl``, the
-   vocabulary of the train descriptions (``data_interface.text``), ``info.json``;
+   vocabulary of the train descriptions (``data_interface.vocabulary``), ``info.json`` (``finish``);
 6. move everything into ``DATA``, ``info.json`` last (``info.publish``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
@@ -19,17 +18,17 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from data_interface.features import FORMAT_VERSION, FeatureSpec
+from data_interface.features import FeatureSpec
 from data_interface.prepare import info as info_files
 from data_interface.prepare import shards, splits
 from data_interface.prepare.encode import JPEG_QUALITY, EncodeSettings
-from data_interface.prepare.examples import ExampleSource, Failure, merge_items, scan_failures
+from data_interface.prepare.examples import ExampleSource, merge_items, scan_failures
+from data_interface.prepare.finish import write_dataset_files
 from data_interface.prepare.info import OutputExistsError, RunSettings
-from mmvideo import taxonomy
+from data_interface.prepare.summary import PrepareSummary, summary_from_info
 from mmvideo.layout import ScanReport, scan_layout
 from mmvideo.media import STRATEGIES
 
@@ -42,67 +41,6 @@ PROGRESS_INTERVAL_S = 0.5
 SCAN_PROGRESS_EVERY = 500
 
 
-@dataclass(frozen=True)
-class PrepareSummary:
-    """What a prepare did (or found already done)."""
-
-    out: Path
-    splits: dict[str, int]  # examples written per split
-    num_failed: int
-    failures_by_reason: dict[str, int]
-    absent: dict[str, dict[str, int]]  # modality -> reason -> kept examples without it
-    num_truncated: int
-    shards: dict[str, int]  # shard files per split
-    vocabulary_size: int
-    num_videos: int  # videos attempted (examples + failures of decoding)
-    seconds: float
-    already_prepared: bool = False
-    worker_processes: int = 0  # distinct processes that encoded pieces (0 when already prepared)
-    bytes: int = 0
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def num_examples(self) -> int:
-        return sum(self.splits.values())
-
-    @property
-    def videos_per_second(self) -> float:
-        return self.num_videos / self.seconds if self.seconds > 0 else 0.0
-
-    def format(self) -> str:
-        """A few lines for people."""
-        per_split = ", ".join(
-            f"{name} {count} ({self.shards.get(name, 0)} shard{'s' * (self.shards.get(name, 0) != 1)})"
-            for name, count in self.splits.items()
-        )
-        if self.already_prepared:
-            lines = [
-                f"{self.out} is already prepared with these settings: {per_split}; "
-                f"{self.num_failed} failed (--overwrite rebuilds it)"
-            ]
-            return "\n".join(lines)
-        lines = [
-            f"prepared {self.num_examples} examples from {self.num_videos} videos into {self.out} "
-            f"in {self.seconds:.1f} s ({self.videos_per_second:.1f} videos/s, {self.bytes / 1e6:.1f} MB)",
-            f"  {per_split}",
-        ]
-        if self.num_failed:
-            reasons = ", ".join(f"{reason} {count}" for reason, count in _by_count(self.failures_by_reason))
-            lines.append(f"  failed {self.num_failed}: {reasons} (see {self.out / info_files.FAILURES_NAME})")
-        for modality, label in (("cover", "cover"), ("text", "description")):
-            reasons = self.absent.get(modality, {})
-            if reasons:
-                listed = ", ".join(f"{reason} {count}" for reason, count in _by_count(reasons))
-                lines.append(f"  kept without {label}: {sum(reasons.values())} ({listed})")
-        if self.num_truncated:
-            lines.append(f"  kept from damaged clips (frames from the readable part): {self.num_truncated}")
-        lines.append(
-            f"  vocabulary: {self.vocabulary_size} tokens from the train descriptions "
-            f"({self.out / info_files.VOCABULARY_NAME})"
-        )
-        return "\n".join(lines)
-
-
 class PipelineError(RuntimeError):
     """The Beam pipeline itself failed (a worker crashed, the disk filled up, a runner refused the
     job): not a bad media file, which is only ever a line in failures.jsonl."""
@@ -112,10 +50,6 @@ def _last_line(error: BaseException) -> str:
     """The most specific line of an error Beam wrapped around a worker's traceback."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return lines[-1][:300] if lines else type(error).__name__
-
-
-def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _check_arguments(frames, size, sampling, storage, val_fraction, test_fraction, workers) -> FeatureSpec:
@@ -210,13 +144,6 @@ class _PieceWatcher:
                 self._progress("encode", self._done(), self._total)
 
 
-def _train_texts(pieces_dir: Path, pieces: Sequence[shards.PieceRef]) -> Iterator[str]:
-    train = [piece for piece in pieces if piece.split == "train"]
-    for _, line in shards.read_sidecars(pieces_dir, train):
-        if line["status"] == "ok" and line.get("text"):
-            yield line["text"]
-
-
 def prepare_dataset(
     root,
     out,
@@ -260,7 +187,7 @@ def prepare_dataset(
     )
     state = info_files.output_state(out, settings)
     if state.kind == "finished" and not overwrite:
-        return _summary_from_info(out, state.info, time.perf_counter() - started)
+        return summary_from_info(out, state.info, time.perf_counter() - started)
     if state.kind in ("different", "damaged", "foreign") and not overwrite:
         what = {
             "different": "holds a dataset prepared with other settings",
@@ -312,7 +239,7 @@ def prepare_dataset(
         pipeline_done = time.perf_counter()
         if progress:
             progress("finish", 0, None)
-        summary = _write_dataset_files(
+        summary = write_dataset_files(
             tmp, out, pieces, failures, num_shards, spec, settings, source_info, started
         )
         info_files.publish(tmp, out, summary.extra["files"])
@@ -330,115 +257,3 @@ def prepare_dataset(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return summary
-
-
-def _write_dataset_files(
-    tmp, out, pieces, failures, num_shards, spec, settings, source_info, started
-) -> PrepareSummary:
-    """Everything but the shards, from the sidecars; returns the summary (``extra["files"]``:
-    the names to publish)."""
-    pieces_dir = tmp / "pieces"
-    num_videos = sum(piece.num_sources for piece in pieces)
-    ids: dict[str, list[str]] = {split: [] for split in splits.SPLITS}
-    absent_rows: list[dict] = []
-    num_truncated = 0
-    failures = list(failures)
-    for split, line in shards.read_sidecars(pieces_dir, pieces):
-        if line["status"] == "failed":
-            failures.append(Failure.from_dict(line))
-            continue
-        ids[split].append(line["id"])
-        absent_rows.extend(line["absent"])
-        num_truncated += bool(line["truncated"])
-
-    shard_files = {
-        split: [shards.shard_file_name(split, k, count) for k in range(count)]
-        for split, count in num_shards.items()
-    }
-    missing = [name for names in shard_files.values() for name in names if not (tmp / name).is_file()]
-    if missing:
-        raise RuntimeError(f"the pipeline finished without writing {', '.join(missing[:3])}")
-    pids = set()
-    for path in pieces_dir.glob(f"*{shards.SHARD_SUMMARY_SUFFIX}"):
-        pids.update(json.loads(path.read_text(encoding="utf-8"))["pids"])
-
-    files = []
-    for split, members in ids.items():
-        info_files.write_lines(tmp / info_files.ids_name(split), sorted(members))
-        files.append(info_files.ids_name(split))
-    failures.sort(key=lambda failure: (failure.mp4_id, failure.path))
-    info_files.write_jsonl(tmp / info_files.FAILURES_NAME, (failure.to_dict() for failure in failures))
-    absent_rows.sort(key=lambda row: (row["id"], row["modality"]))
-    info_files.write_jsonl(tmp / info_files.ABSENT_NAME, absent_rows)
-    files += [info_files.FAILURES_NAME, info_files.ABSENT_NAME]
-
-    from data_interface import vocabulary as vocab  # TensorFlow only for unusual characters
-
-    vocabulary = vocab.learn_vocabulary(_train_texts(pieces_dir, pieces))
-    vocab.write_vocabulary(tmp / info_files.VOCABULARY_NAME, vocabulary)
-    files.append(info_files.VOCABULARY_NAME)
-    files += [name for names in shard_files.values() for name in names]
-
-    absent: dict[str, Counter] = {"cover": Counter(), "text": Counter()}
-    for row in absent_rows:
-        absent[row["modality"]][row["reason"]] += 1
-    failures_by_reason = dict(sorted(Counter(failure.reason for failure in failures).items()))
-    split_counts = {split: len(members) for split, members in ids.items()}
-    info = {
-        "format_version": FORMAT_VERSION,
-        "categories": list(taxonomy.CATEGORY_NAMES),
-        "frames": settings.frames,
-        "size": settings.size,
-        "sampling": settings.sampling,
-        "storage": settings.storage,
-        "jpeg_quality": JPEG_QUALITY,
-        "val_fraction": settings.val_fraction,
-        "test_fraction": settings.test_fraction,
-        "splits": split_counts,
-        "shards": shard_files,
-        "ids": {split: info_files.ids_name(split) for split in splits.SPLITS},
-        "num_failed": len(failures),
-        "failures_by_reason": failures_by_reason,
-        "failures": info_files.FAILURES_NAME,
-        "absent": {modality: dict(sorted(counts.items())) for modality, counts in absent.items()},
-        "absent_list": info_files.ABSENT_NAME,
-        "num_truncated": num_truncated,
-        "vocabulary": info_files.VOCABULARY_NAME,
-        "vocabulary_size": len(vocabulary),
-        "spec": spec.to_dict(),
-        "source": source_info,
-    }
-    info_files.write_json(tmp / info_files.INFO_NAME, info)
-    files.append(info_files.INFO_NAME)
-    total_bytes = sum((tmp / name).stat().st_size for names in shard_files.values() for name in names)
-    return PrepareSummary(
-        out=out,
-        splits=split_counts,
-        num_failed=len(failures),
-        failures_by_reason=failures_by_reason,
-        absent=info["absent"],
-        num_truncated=num_truncated,
-        shards={split: len(names) for split, names in shard_files.items()},
-        vocabulary_size=len(vocabulary),
-        num_videos=num_videos,
-        seconds=time.perf_counter() - started,
-        worker_processes=len(pids),
-        bytes=total_bytes,
-        extra={"files": files},
-    )
-
-
-def _summary_from_info(out: Path, info: dict, seconds: float) -> PrepareSummary:
-    return PrepareSummary(
-        out=out,
-        splits=dict(info["splits"]),
-        num_failed=int(info.get("num_failed", 0)),
-        failures_by_reason=dict(info.get("failures_by_reason", {})),
-        absent=dict(info.get("absent", {})),
-        num_truncated=int(info.get("num_truncated", 0)),
-        shards={split: len(names) for split, names in info.get("shards", {}).items()},
-        vocabulary_size=int(info.get("vocabulary_size", 0)),
-        num_videos=0,
-        seconds=seconds,
-        already_prepared=True,
-    )
