@@ -69,18 +69,8 @@ def read_json_object(path: Path) -> dict:
     return data
 
 
-def read_info(data_dir: str | Path) -> DatasetInfo:
-    """Reads ``DATA/info.json``; ``FileNotFoundError`` / ``ValueError`` with one clear line."""
-    data_dir = Path(data_dir)
-    info_path = data_dir / INFO_NAME
-    if not data_dir.is_dir():
-        raise FileNotFoundError(f"prepared dataset not found: {data_dir} is not a directory")
-    if not info_path.is_file():
-        raise FileNotFoundError(
-            f"{data_dir} is not a prepared dataset: {INFO_NAME} is missing (run `mmvideo prepare`)"
-        )
-    info = read_json_object(info_path)
-
+def spec_from_info(info: dict) -> FeatureSpec:
+    """The feature spec an ``info.json`` object records (also a run's copy of it)."""
     spec_fields = info.get("spec") if isinstance(info.get("spec"), dict) else {}
     # Older files carried the shapes at the top level (`frames`, `size`).
     legacy = {
@@ -94,7 +84,21 @@ def read_info(data_dir: str | Path) -> DatasetInfo:
     spec = FeatureSpec.from_dict(merged)
     if "num_classes" not in merged and isinstance(info.get("categories"), list) and info["categories"]:
         spec = replace(spec, num_classes=len(info["categories"]))
+    return spec
 
+
+def read_info(data_dir: str | Path) -> DatasetInfo:
+    """Reads ``DATA/info.json``; ``FileNotFoundError`` / ``ValueError`` with one clear line."""
+    data_dir = Path(data_dir)
+    info_path = data_dir / INFO_NAME
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"prepared dataset not found: {data_dir} is not a directory")
+    if not info_path.is_file():
+        raise FileNotFoundError(
+            f"{data_dir} is not a prepared dataset: {INFO_NAME} is missing (run `mmvideo prepare`)"
+        )
+    info = read_json_object(info_path)
+    spec = spec_from_info(info)
     splits = {str(name): int(count) for name, count in (info.get("splits") or {}).items()}
     listed = info.get("shards") if isinstance(info.get("shards"), dict) else {}
     shards = {}

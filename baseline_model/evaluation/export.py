@@ -27,7 +27,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from baseline_model.evaluation.run_dir import input_names, read_run
+from baseline_model.evaluation.run_dir import read_run
+from baseline_model.training.plugin import input_names
 
 SERVING_INFO_NAME = "serving.json"
 

@@ -17,13 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from baseline_model.training.plugin import input_names
+from baseline_model.training.run_dir import CONFIG_NAME, DATA_INFO_NAME, MODEL_NAME, VOCABULARY_NAME
 from data_interface.features import MODALITIES, FeatureSpec, mask_key
-from data_interface.info import read_json_object
-
-CONFIG_NAME = "config.yaml"
-DATA_INFO_NAME = "data_info.json"
-VOCABULARY_NAME = "vocab.txt"
-MODEL_NAME = "model.keras"
+from data_interface.info import read_json_object, spec_from_info
 
 
 @dataclass(frozen=True)
@@ -74,17 +71,6 @@ class RunDirectory:
             raise ValueError(f"cannot load {self.model_path}: {type(error).__name__}: {message}") from error
 
 
-def spec_of(data_info: dict) -> FeatureSpec:
-    """The feature spec recorded in a ``DATA/info.json`` (as ``data_interface.info`` reads it)."""
-    fields = {"frames_per_clip": data_info.get("frames"), "frame_size": data_info.get("size")}
-    fields["cover_size"] = data_info.get("size")
-    merged = {key: value for key, value in fields.items() if value is not None}
-    merged |= data_info.get("spec") if isinstance(data_info.get("spec"), dict) else {}
-    if isinstance(data_info.get("storage"), str):
-        merged["storage"] = data_info["storage"]
-    return FeatureSpec.from_dict(merged)
-
-
 def read_run(run: str | Path) -> RunDirectory:
     """The run at ``run``; ``FileNotFoundError`` / ``ValueError`` with one clear line when it is not one."""
     import yaml
@@ -102,7 +88,7 @@ def read_run(run: str | Path) -> RunDirectory:
     if not isinstance(config, dict):
         raise ValueError(f"unreadable {path / CONFIG_NAME}: expected a mapping")
     data_info = read_json_object(path / DATA_INFO_NAME)
-    spec = spec_of(data_info)
+    spec = spec_from_info(data_info)
     return RunDirectory(
         path=path,
         config=config,
@@ -112,13 +98,6 @@ def read_run(run: str | Path) -> RunDirectory:
         size=int(data_info.get("size") or spec.frame_size),
         sampling=str(data_info.get("sampling") or "uniform"),
     )
-
-
-def input_names(model) -> list[str]:
-    """The names of a Keras model's inputs."""
-    if isinstance(model.input, dict):
-        return list(model.input)
-    return [tensor.name for tensor in model.inputs]
 
 
 def model_modalities(model) -> tuple[str, ...]:
