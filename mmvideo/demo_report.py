@@ -40,7 +40,9 @@ class HeldOutPredictions:
 
 def held_out_folders(data: Path, raw: Path, split: str = "test") -> dict[str, tuple[Path, set[str]]]:
     """``{id: (item folder, categories)}`` of the split's clips in the seed layout under ``raw``."""
-    ids = set((Path(data) / f"{split}.ids").read_text(encoding="utf-8").split())
+    from data_interface.prepare.info import ids_name
+
+    ids = set((Path(data) / ids_name(split)).read_text(encoding="utf-8").split())
     found: dict[str, tuple[Path, set[str]]] = {}
     for item in scan_layout(raw):
         if item.mp4_id in ids:

@@ -133,6 +133,6 @@ def run(args) -> int:
 
 
 def _read_metrics(run: Path) -> dict:
-    import json
+    from data_interface.info import read_json_object
 
-    return json.loads((run / "eval-test" / "metrics.json").read_text(encoding="utf-8"))
+    return read_json_object(run / "eval-test" / "metrics.json")
