@@ -87,7 +87,7 @@ def write_run_layout(run: Path, data: Path, model, history: dict) -> None:
     shutil.copyfile(data / "info.json", run / "data_info.json")
     shutil.copyfile(data / "vocab.txt", run / "vocab.txt")
     model.save(run / "model.keras")
-    model.save(run / "checkpoints" / "last.keras")
+    model.save(run / "checkpoints" / "epoch-0001.keras")
     losses = history.get("loss", [])
     with open(run / "history.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

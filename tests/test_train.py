@@ -90,7 +90,7 @@ def test_same_seed_same_weights_and_loss(data, tmp_path):
         overrides = (*TINY_SETS, "train.class_weights=balanced")
         summary = train(data, tmp_path / name, overrides=overrides, epochs=1, seed=3, progress=False)
         summaries.append(summary)
-        weights.append(weights_of(tmp_path / name / "checkpoints" / "last.keras"))
+        weights.append(weights_of(RunDir(tmp_path / name).last_checkpoint))
         assert RunDir(tmp_path / name).read_config()["seed"] == 3
     assert summaries[0].best_metrics["loss"] == summaries[1].best_metrics["loss"]
     assert summaries[0].best_metrics["val_loss"] == summaries[1].best_metrics["val_loss"]
@@ -111,7 +111,7 @@ def test_trained_model_reloads_in_a_fresh_process_with_only_the_package_imported
         "model = keras.models.load_model(sys.argv[1])\n"
         "print(model.optimizer.get_config()['learning_rate']['class_name'], model.output.shape[-1])\n"
     )
-    for path in (out / "model.keras", out / "checkpoints" / "last.keras"):
+    for path in (out / "model.keras", RunDir(out).last_checkpoint):
         done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]
         assert done.stdout.split()[-2:] == ["WarmupCosine", "31"]

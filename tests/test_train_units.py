@@ -120,6 +120,60 @@ def test_checkpoint_callback_keeps_best_last_state_and_stops(tmp_path):
     assert (saved.epoch, saved.best, saved.best_epoch, saved.samples_seen) == (4, 2.0, 2, 40)
     assert saved.stopped_early and model.stop_training
     assert run.model.is_file() and run.last_checkpoint.is_file() and not list(run.path.glob(".tmp-*"))
+    # the last epoch (the resume point) and the best one are kept; model.keras is the best one
+    assert sorted(path.name for path in run.checkpoints.glob("*.keras")) == ["epoch-0002.keras", "epoch-0004.keras"]
+    assert run.last_checkpoint == run.checkpoint_path(4) and saved.best_checkpoint == "epoch-0002.keras"
+    assert run.model.samefile(run.checkpoint_path(2))
+
+
+class Killed(Exception):
+    """Stands for the process dying at that point."""
+
+
+def _checkpointing(run):
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
+    model.compile(optimizer="adam", loss="mse")
+    callback = RunCheckpoint(run, RunState(monitor="val_loss", mode="min"), patience=0, examples_per_epoch=10)
+    callback.set_model(model)
+    return callback
+
+
+@pytest.mark.parametrize("killed_in", ["write_state", "publish"])
+def test_an_epoch_counts_once_state_json_names_its_checkpoint(tmp_path, monkeypatch, killed_in):
+    """A kill between the checkpoint and state.json leaves the previous epoch as the resume point
+    (the orphan is removed on resume); a kill after state.json leaves the new one, and resuming
+    finishes its publication (model.keras)."""
+    run = RunDir(tmp_path / "run")
+    run.create()
+    callback = _checkpointing(run)
+    for epoch, value in enumerate([3.0, 2.0]):
+        callback.on_epoch_end(epoch, {"loss": 1.0, "val_loss": value})
+
+    def die(*args):
+        raise Killed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(RunDir, killed_in, die)
+        with pytest.raises(Killed):
+            callback.on_epoch_end(2, {"loss": 1.0, "val_loss": 1.0})
+    state = run.read_state()
+    committed = 3 if killed_in == "publish" else 2
+    assert state.epoch == committed and run.has_checkpoint()
+    assert run.last_checkpoint == run.checkpoint_path(committed) and run.checkpoint_path(3).is_file()
+    assert run.model.samefile(run.checkpoint_path(2))  # not yet published either way
+    run.publish(state)  # what a resumed run does first
+    kept = {run.checkpoint_path(committed), run.checkpoint_path(state.best_epoch)}
+    assert set(run.checkpoints.glob("*.keras")) == kept
+    assert run.model.samefile(run.checkpoint_path(state.best_epoch))
+    assert state.best_epoch == committed
+
+
+def test_state_json_cannot_name_a_checkpoint_outside_the_run(tmp_path):
+    run = RunDir(tmp_path / "run")
+    run.create()
+    (tmp_path / "elsewhere.keras").write_bytes(b"")
+    run.write_state(RunState(epoch=1, checkpoint="../../elsewhere.keras"))
+    assert run.last_checkpoint is None and not run.has_checkpoint()
 
 
 def test_history_is_cut_back_to_the_saved_state(tmp_path):
@@ -127,6 +181,10 @@ def test_history_is_cut_back_to_the_saved_state(tmp_path):
     run.history.write_text("epoch,loss\n0,1.5\n1,1.2\n2,1.1\n")
     run.truncate_history(2)
     assert run.read_history() == [{"epoch": 0, "loss": 1.5}, {"epoch": 1, "loss": 1.2}]
+    run.history.write_text("epoch,loss\n0,1.5\n1,1.2\n1")  # a row cut short by a kill
+    run.truncate_history(2)
+    assert run.read_history() == [{"epoch": 0, "loss": 1.5}, {"epoch": 1, "loss": 1.2}]
+    assert not list(run.path.glob(".*.tmp"))
 
 
 def test_summary_reads_well():

@@ -31,9 +31,10 @@ class LearningRateLogger(keras.callbacks.Callback):
 
 
 class RunCheckpoint(keras.callbacks.Callback):
-    """After each epoch: ``RUN/model.keras`` when ``monitor`` improved, ``checkpoints/last.keras``
-    (optimizer state included), then ``state.json``; stops training when ``patience`` epochs passed
-    without improvement. Starts from ``state``, so a resumed run keeps its best and its patience."""
+    """After each epoch: its checkpoint (optimizer state included), then ``state.json`` naming it
+    (the commit), then ``RUN/model.keras`` when ``monitor`` improved; stops training when
+    ``patience`` epochs passed without improvement. Starts from ``state``, so a resumed run keeps
+    its best and its patience."""
 
     def __init__(self, run: RunDir, state: RunState, patience: int, examples_per_epoch: int):
         super().__init__()
@@ -51,17 +52,19 @@ class RunCheckpoint(keras.callbacks.Callback):
         state = self.state
         if state.monitor not in logs:
             raise ValueError(f"`monitor` {state.monitor!r} is not in the epoch logs {sorted(logs)}")
+        checkpoint = self.run.checkpoint_path(epoch + 1)
+        save_model_atomic(self.model, checkpoint)
         if improved(logs[state.monitor], state.best, state.mode):
-            save_model_atomic(self.model, self.run.model)
             state.best, state.best_epoch, state.best_logs = logs[state.monitor], epoch + 1, logs
-        save_model_atomic(self.model, self.run.last_checkpoint)
-        state.epoch = epoch + 1
+            state.best_checkpoint = checkpoint.name
+        state.epoch, state.checkpoint = epoch + 1, checkpoint.name
         state.train_seconds += time.perf_counter() - (self._started or time.perf_counter())
         state.samples_seen += self.examples_per_epoch
         if patience_exhausted(state.epoch, state.best_epoch, self.patience):
             self.model.stop_training = True
             state.stopped_early = True
         self.run.write_state(state)
+        self.run.publish(state)
 
 
 class ScalarLogger(keras.callbacks.Callback):

@@ -4,20 +4,25 @@
     RUN/data_info.json          copy of DATA/info.json (frames, size, sampling, spec, categories)
     RUN/vocab.txt               copy of DATA/vocab.txt (absent when DATA has none)
     RUN/model.keras             the best model so far (by ``train.monitor``, val loss by default)
-    RUN/checkpoints/last.keras  the model after the last completed epoch, optimizer state included
-    RUN/checkpoints/state.json  {"epoch": completed epochs, "best": value, "best_epoch", ...}
+    RUN/checkpoints/epoch-NNNN.keras  the model after epoch N, optimizer state included: the last
+                                one (the resume point) and the best one are kept
+    RUN/checkpoints/state.json  {"epoch": completed epochs, "checkpoint": its file, "best", ...}
     RUN/history.csv             one row per epoch (appended on resume)
     RUN/curves.png              loss and accuracy (or AUC / mAP) per epoch, train and val
     RUN/logs/                   TensorBoard
     RUN/train_summary.json      epochs run, best epoch and its metrics, samples/s, seconds
 
-``state.json`` is written last at the end of an epoch (temp file + rename): a run interrupted
-mid-epoch resumes from the epoch it names, and history rows past it are dropped.
+At the end of an epoch its checkpoint is written under a name of its own, then ``state.json``
+(temp file + rename) names it: that rename commits the epoch. Only then is ``model.keras`` linked
+to the best checkpoint and older checkpoints removed (:meth:`RunDir.publish`, redone on resume).
+A run killed at any point resumes from the epoch state.json names, with that epoch's weights and
+optimizer state; history rows past it are dropped.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -29,7 +34,7 @@ DATA_INFO_NAME = "data_info.json"
 VOCABULARY_NAME = "vocab.txt"
 MODEL_NAME = "model.keras"
 CHECKPOINTS_NAME = "checkpoints"
-LAST_NAME = "last.keras"
+CHECKPOINT_FORMAT = "epoch-{:04d}.keras"
 STATE_NAME = "state.json"
 HISTORY_NAME = "history.csv"
 CURVES_NAME = "curves.png"
@@ -50,6 +55,8 @@ class RunState:
     stopped_early: bool = False
     train_seconds: float = 0.0  # summed over invocations
     samples_seen: int = 0
+    checkpoint: str = ""  # file in checkpoints/ holding the model after `epoch` epochs
+    best_checkpoint: str = ""  # file in checkpoints/ holding the model of `best_epoch`
 
     @classmethod
     def from_dict(cls, data: dict) -> RunState:
@@ -84,16 +91,48 @@ class RunDir:
     vocabulary = property(lambda self: self.path / VOCABULARY_NAME)
     model = property(lambda self: self.path / MODEL_NAME)
     checkpoints = property(lambda self: self.path / CHECKPOINTS_NAME)
-    last_checkpoint = property(lambda self: self.path / CHECKPOINTS_NAME / LAST_NAME)
     state = property(lambda self: self.path / CHECKPOINTS_NAME / STATE_NAME)
     history = property(lambda self: self.path / HISTORY_NAME)
     curves = property(lambda self: self.path / CURVES_NAME)
     logs = property(lambda self: self.path / LOGS_NAME)
     summary = property(lambda self: self.path / SUMMARY_NAME)
 
+    def checkpoint_path(self, epochs: int) -> Path:
+        """Where the model after ``epochs`` completed epochs is saved."""
+        return self.checkpoints / CHECKPOINT_FORMAT.format(epochs)
+
+    @property
+    def last_checkpoint(self) -> Path | None:
+        """The checkpoint ``state.json`` names (the resume point); None before the first epoch."""
+        if not self.state.is_file():
+            return None
+        name = self.read_state().checkpoint
+        # A name, never a path: a hand-edited state.json cannot point outside the run.
+        return self.checkpoints / name if name and name == Path(name).name else None
+
     def has_checkpoint(self) -> bool:
-        """Whether a rerun resumes: the last checkpoint and its state are both there."""
-        return self.last_checkpoint.is_file() and self.state.is_file()
+        """Whether a rerun resumes: state.json and the checkpoint it names are both there."""
+        last = self.last_checkpoint
+        return last is not None and last.is_file()
+
+    def publish(self, state: RunState) -> None:
+        """After ``state`` is committed: ``model.keras`` becomes the best checkpoint (a hard link,
+        a copy where links are not possible) and checkpoints ``state`` does not name are removed
+        (older epochs, and one written before an interruption could commit it)."""
+        if state.best_checkpoint:
+            best = self.checkpoints / state.best_checkpoint
+            if best.is_file() and not (self.model.is_file() and os.path.samefile(best, self.model)):
+                temporary = self.model.with_name(f".tmp-{self.model.name}")
+                temporary.unlink(missing_ok=True)
+                try:
+                    os.link(best, temporary)
+                except OSError:
+                    shutil.copyfile(best, temporary)
+                os.replace(temporary, self.model)
+        keep = {state.checkpoint, state.best_checkpoint}
+        for path in self.checkpoints.glob("*.keras"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
 
     def create(self) -> None:
         self.checkpoints.mkdir(parents=True, exist_ok=True)
@@ -144,11 +183,14 @@ class RunDir:
             return
         with self.history.open(newline="", encoding="utf-8") as file:
             rows = list(csv.reader(file))
-        if len(rows) <= epochs + 1:
+        header = rows[0]
+        # A row cut short by a kill has fewer fields (or a truncated epoch number): never kept.
+        kept = [row for row in rows[1:] if len(row) == len(header) and row[0].isdigit() and int(row[0]) < epochs]
+        if len(kept) == len(rows) - 1:
             return
-        kept = [rows[0], *(row for row in rows[1:] if row and int(row[0]) < epochs)]
-        with self.history.open("w", newline="", encoding="utf-8") as file:
-            csv.writer(file).writerows(kept)
+        text = io.StringIO()
+        csv.writer(text).writerows([header, *kept])
+        write_text_atomic(self.history, text.getvalue())
 
     def write_summary(self, summary: dict) -> None:
         write_text_atomic(self.summary, json.dumps(summary, indent=2) + "\n")

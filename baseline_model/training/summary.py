@@ -54,7 +54,7 @@ class TrainSummary:
             ]
             figures = ", ".join(f"{key} {self.best_metrics[key]:.4f}" for key in shown)
             lines.append(f"best epoch {self.best_epoch} (by {self.monitor}): {figures}")
-        lines.append(f"run: {self.run_dir} (model.keras: best; checkpoints/last.keras: resume point)")
+        lines.append(f"run: {self.run_dir} (model.keras: best; checkpoints/: resume point)")
         return "\n".join(lines)
 
 

@@ -157,6 +157,8 @@ def _fit(config: RunConfig, info: DatasetInfo, run: RunDir, state: RunState, res
     chief = is_chief(strategy)
     writer = run if chief else RunDir(Path(tempfile.mkdtemp(prefix="mmvideo-train-worker-")))
     _write_run_files(writer, config, info, state.epoch if resuming else 0)
+    if resuming:
+        writer.publish(state)  # finishes an epoch committed just before an interruption
     if model is not None:
         state.stopped_early = False
         train_data, val_data = make_datasets(info, config, input_names(model), input_structure(model),
