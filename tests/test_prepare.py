@@ -457,17 +457,19 @@ def test_raw_storage_holds_the_exact_sampled_frames(tmp_path):
 # --- the command line --------------------------------------------------------------------------
 
 
-def test_cli_prints_a_summary_then_finished_then_refuses_other_settings(corpus, tmp_path, capsys):
+def test_cli_prints_a_summary_then_finished_then_refuses_other_settings(corpus, tmp_path, capfd):
+    """capfd: the worker processes' stderr too, which must stay free of Beam's start-up chatter."""
     out = str(tmp_path / "data")
     base = ["prepare", str(corpus), "--out", out, "--frames", str(FRAMES), "--size", str(SIZE), "--quiet"]
     assert main([*base, "--workers", "2"]) == 0
-    printed = capsys.readouterr().out
+    printed, errors = capfd.readouterr()
+    assert errors == ""
     assert "prepared 42 examples from 45 videos" in printed and "videos/s" in printed
     assert "failed 4:" in printed and "empty_file 1" in printed and "kept without cover: 2" in printed
     assert main([*base, "--workers", "1"]) == 0
-    assert "already prepared" in capsys.readouterr().out
+    assert "already prepared" in capfd.readouterr().out
     assert main([*base, "--frames", "2"]) == 2
-    error = capsys.readouterr().err.strip()
+    error = capfd.readouterr().err.strip()
     assert "--overwrite" in error and "frames 4 != 2" in error and len(error.splitlines()) == 1
     assert main([*base, "--frames", "2", "--overwrite", "--workers", "1"]) == 0
     assert _info(Path(out))["frames"] == 2

@@ -103,15 +103,26 @@ def local_runner(options):
 
     Beam 2.77's DirectRunner first tries the Prism runner, which it downloads from GitHub (and
     which ignores ``direct_running_mode``); offline that costs a failed download. Going to the
-    FnApiRunner directly gives the same local behaviour with or without a network.
+    FnApiRunner directly gives the same local behaviour with or without a network. Its worker
+    processes run :mod:`data_interface.prepare.beam_worker` (Beam's worker, quiet on stderr).
     """
     from apache_beam.portability.api import beam_provision_api_pb2
     from apache_beam.runners.portability.fn_api_runner import fn_runner
     from apache_beam.runners.portability.portable_runner import JobServiceHandle
+    from apache_beam.transforms.environments import SubprocessSDKEnvironment
+
+    from data_interface.prepare import beam_worker
+
+    class QuietWorkersRunner(fn_runner.FnApiRunner):
+        # run_pipeline sets the stock worker command for multi_processing: swap in ours.
+        def __setattr__(self, name, value):
+            if name == "_default_environment" and isinstance(value, SubprocessSDKEnvironment):
+                value = SubprocessSDKEnvironment.from_command_string(beam_worker.command_line())
+            super().__setattr__(name, value)
 
     encoded = JobServiceHandle.encode_pipeline_options(options.get_all_options())
     provision = beam_provision_api_pb2.ProvisionInfo(pipeline_options=encoded)
-    return fn_runner.FnApiRunner(provision_info=fn_runner.ExtendedProvisionInfo(provision))
+    return QuietWorkersRunner(provision_info=fn_runner.ExtendedProvisionInfo(provision))
 
 
 class EncodePieceFn(beam.DoFn):
