@@ -39,7 +39,12 @@ def make_datasets(info: DatasetInfo, config, model_inputs_names, structure, glob
     val = None
     if info.splits.get("val", 0) > 0:
         val = load_dataset(info.data_dir, "val", shuffle=False, **common)
-    if not multi_worker:  # known batches per epoch: Keras shows the bar's total from the first epoch
+    if multi_worker:
+        # Keras steps once more than there are batches when a worker's input runs out (an
+        # Adam step on an empty batch, every epoch): endless input, and fit gets the step counts.
+        train = train.repeat()
+        val = None if val is None else val.repeat()
+    else:  # known batches per epoch: Keras shows the bar's total from the first epoch
         import tensorflow as tf
 
         train = train.apply(tf.data.experimental.assert_cardinality(steps_per_epoch(info.splits["train"], global_batch)))

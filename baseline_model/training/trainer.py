@@ -126,11 +126,18 @@ def _fit(config: RunConfig, info: DatasetInfo, run: RunDir, state: RunState, res
         patience_exhausted,
     )
     from baseline_model.training.curves import plot_curves
-    from baseline_model.training.distribute import choose_strategy, is_chief, is_multi_worker
+    from baseline_model.training.distribute import (
+        choose_strategy,
+        is_chief,
+        is_multi_worker,
+        patch_keras_for_replicas,
+    )
     from baseline_model.training.model_setup import compile_model, new_model, resume_model
     from baseline_model.training.schedule import make_schedule
 
     strategy = choose_strategy()
+    if strategy.num_replicas_in_sync > 1:
+        patch_keras_for_replicas()
     keras.utils.set_random_seed(config.seed)
     if config.train.deterministic:
         tf.config.experimental.enable_op_determinism()
@@ -172,7 +179,12 @@ def _fit(config: RunConfig, info: DatasetInfo, run: RunDir, state: RunState, res
             ScalarLogger(writer.logs),
             RunCheckpoint(writer, state, patience, num_train),
         ]
-        model.fit(train_data, validation_data=val_data, epochs=train_cfg.epochs, initial_epoch=state.epoch,
+        steps = {}
+        if is_multi_worker(strategy):  # the input repeats (see make_datasets): say where epochs end
+            steps["steps_per_epoch"] = steps_per_epoch(num_train, global_batch)
+            if val_data is not None:
+                steps["validation_steps"] = steps_per_epoch(info.splits["val"], global_batch)
+        model.fit(train_data, validation_data=val_data, epochs=train_cfg.epochs, initial_epoch=state.epoch, **steps,
                   callbacks=callbacks, verbose=_verbosity(progress), class_weight=class_weight, shuffle=False)
         num_parameters = model.count_params()
     plot_curves(writer.read_history(), writer.curves, title=f"{writer.path.name}: {config.model_fn or 'baseline'}")

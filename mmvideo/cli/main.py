@@ -88,8 +88,21 @@ def _run(argv: list[str] | None) -> int:
         # traceback (set MMVIDEO_DEBUG=1 to see it).
         if debug:
             raise
-        print(f"mmvideo {args.command}: error: {error}", file=sys.stderr)
+        print(f"mmvideo {args.command}: error: {one_line(error)}", file=sys.stderr)
         return 1
+
+
+MAX_ERROR_CHARS = 400
+
+
+def one_line(error: BaseException) -> str:
+    """The first line of ``error``'s message, at most ``MAX_ERROR_CHARS`` long: messages of the
+    libraries underneath can hold whole tensors."""
+    text = str(error).strip() or type(error).__name__
+    first = text.splitlines()[0]
+    if first == text and len(text) <= MAX_ERROR_CHARS:
+        return text
+    return f"{first[:MAX_ERROR_CHARS].rstrip()} ... (MMVIDEO_DEBUG=1 shows all of it)"
 
 
 if __name__ == "__main__":
