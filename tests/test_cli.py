@@ -29,3 +29,18 @@ def test_a_short_error_is_printed_whole_and_debug_raises(tmp_path, monkeypatch, 
     monkeypatch.setenv("MMVIDEO_DEBUG", "1")
     with pytest.raises(OSError, match="disk full"):
         cli_main.main(["stats", str(tmp_path)])
+
+
+def test_tensorflow_start_up_lines_stay_off_stderr(tmp_path):
+    """TensorFlow logs oneDNN / CUDA notes through absl at import, whatever TF_CPP_MIN_LOG_LEVEL
+    says: a command that imports it prints only its own line."""
+    import os
+    import subprocess
+    import sys
+
+    missing = tmp_path / "missing"
+    done = subprocess.run([sys.executable, "-m", "mmvideo.cli.main", "evaluate", str(missing)],
+                          capture_output=True, text=True, timeout=300,
+                          env=os.environ | {"PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 2
+    assert done.stderr == f"mmvideo evaluate: error: run not found: {missing} is not a directory\n"

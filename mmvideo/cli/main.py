@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that import TensorFlow in this process whatever their input.
+TENSORFLOW_COMMANDS = frozenset({"train", "evaluate", "predict", "export", "demo"})
+
 EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
@@ -56,6 +59,22 @@ def terminate_as_interrupt(received: list):
         signal.signal(signal.SIGTERM, previous)
 
 
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow with file descriptor 2 on /dev/null: its C++ start-up lines (oneDNN,
+    CUDA probing) are logged through absl before ``TF_CPP_MIN_LOG_LEVEL`` applies. A failing
+    import still raises, and its Python error is printed after stderr is back."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     received: list[int] = []
     with terminate_as_interrupt(received):
@@ -70,6 +89,8 @@ def _run(argv: list[str] | None) -> int:
     # TensorFlow's C++ start-up notes (CUDA probing, oneDNN, graph attributes) say nothing a user
     # can act on; at -vv they are kept. Set before any command imports TensorFlow.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if args.verbose >= 2 else "3")
+    if args.command in TENSORFLOW_COMMANDS and args.verbose < 2:
+        import_tensorflow_quietly()
     debug = bool(os.environ.get("MMVIDEO_DEBUG"))
     try:
         return int(args.run(args) or 0)
