@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from run_fixtures import tiny_run
 
-from baseline_model.evaluation.predict import predict
+from baseline_model.evaluation.predict import loaded_in_order, predict
 from baseline_model.evaluation.run_dir import read_run
 from data_interface import load_dataset
 from mmvideo import taxonomy
@@ -57,6 +57,35 @@ def test_predict_on_raw_clips_equals_the_evaluate_path(run, model, split):
             assert result["top_k"][0]["class_id"] == int(np.argmax(expected))
             compared += 1
     assert compared >= len(ids) // 2
+
+
+def test_one_or_several_decoding_threads_give_the_same_results(run, model, tmp_path):
+    inputs = [*sorted(item.folder for item in scan_layout(run.corpus))[:9], tmp_path / "missing.mp4"]
+    single = predict(run.path, inputs, top_k=3, model=model, workers=1, batch_size=4)
+    assert predict(run.path, inputs, top_k=3, model=model, workers=3, batch_size=4) == single
+    assert [result["input"] for result in single] == [str(path) for path in inputs]
+    with pytest.raises(ValueError, match="`workers`"):
+        predict(run.path, inputs, model=model, workers=0)
+
+
+def test_loading_keeps_the_input_order_and_stays_a_bounded_window_ahead():
+    import threading
+    import time
+
+    started, consumed, lock = [], [], threading.Lock()
+
+    def load(item):
+        with lock:
+            started.append(item)
+            assert len(started) - len(consumed) <= 5 + 1, "loaded too far ahead"
+        time.sleep(0.02 * (item % 3))  # later items often finish first
+        return item * 10
+
+    for item, value in loaded_in_order(range(20), load, workers=3, ahead=5):
+        assert value == item * 10
+        consumed.append(item)
+    assert consumed == list(range(20)) and sorted(started) == list(range(20))
+    assert [value for _, value in loaded_in_order(iter(range(4)), load, workers=1, ahead=0)] == [0, 10, 20, 30]
 
 
 def test_entries_name_categories_in_both_languages(run, model):

@@ -11,10 +11,13 @@ the other inputs still run. See ``baseline_model.evaluation.inputs`` for what is
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import logging
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +37,9 @@ from mmvideo.media import MediaError
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 16
+# Clips decoded at once: PyAV decodes outside the GIL, so threads use every core while the model
+# runs on the previous batch.
+DEFAULT_WORKERS = min(4, os.cpu_count() or 1)
 CSV_FIELDS = ("input", "id", "rank", "class_id", "label", "chinese", "probability", "error")
 
 
@@ -62,6 +68,25 @@ def _load(clip: Clip, run_dir, modalities) -> RawClip | InputError:
         return InputError(clip.input, f"unexpected_error: {type(error).__name__}: {error}")
 
 
+def loaded_in_order(items: Iterable, load: Callable, workers: int, ahead: int) -> Iterator[tuple]:
+    """``(item, load(item))`` in the order of ``items``, ``workers`` threads loading at most
+    ``ahead`` items past the one being consumed (memory stays bounded)."""
+    if workers <= 1:
+        for item in items:
+            yield item, load(item)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="mmvideo-predict") as pool:
+        window: collections.deque = collections.deque()
+        for item in items:
+            window.append((item, pool.submit(load, item)))
+            if len(window) > ahead:
+                first, future = window.popleft()
+                yield first, future.result()
+        while window:
+            first, future = window.popleft()
+            yield first, future.result()
+
+
 def predict(
     run: str | Path,
     inputs: Sequence[str | Path],
@@ -69,14 +94,18 @@ def predict(
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
     model=None,
+    workers: int = DEFAULT_WORKERS,
 ) -> list[dict]:
-    """Classifies every clip of ``inputs`` with ``RUN/model.keras`` (``model``: an already loaded one).
+    """Classifies every clip of ``inputs`` with ``RUN/model.keras`` (``model``: an already loaded one),
+    decoding ``workers`` clips at a time.
 
-    Raises ``FileNotFoundError`` / ``ValueError`` for a bad run or ``top_k``; a bad input is an
-    error entry instead.
+    Raises ``FileNotFoundError`` / ``ValueError`` for a bad run, ``top_k`` or ``workers``; a bad
+    input is an error entry instead.
     """
     if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
         raise ValueError(f"`top_k` must be an int >= 1, got {top_k!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"`workers` must be an int >= 1, got {workers!r}")
     run_dir = read_run(run)
     model = run_dir.load_model() if model is None else model
     modalities = model_modalities(model)
@@ -103,9 +132,11 @@ def predict(
             progress(len(pending))
         pending.clear()
 
-    for item in resolve_inputs(inputs):
+    def load(item):
+        return item if isinstance(item, InputError) else _load(item, run_dir, modalities)
+
+    for item, loaded in loaded_in_order(resolve_inputs(inputs), load, workers, ahead=batch_size + 2 * workers):
         results.append(None)
-        loaded = item if isinstance(item, InputError) else _load(item, run_dir, modalities)
         if isinstance(loaded, InputError):
             results[-1] = {"input": loaded.input, "error": loaded.error}
             continue

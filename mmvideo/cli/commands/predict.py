@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mmvideo.cli.common import CommandError, progress_bar, show_progress
+from mmvideo.cli.common import CommandError, int_at_least, progress_bar, show_progress
 
 EXIT_SOME_FAILED = 3
 
@@ -25,6 +25,8 @@ def register(subparsers) -> None:
                         help="a video file, an item folder <id>/, or a folder in the seed layout")
     parser.add_argument("--top-k", type=int, default=5, metavar="K", help="categories per clip (5)")
     parser.add_argument("--format", choices=("json", "csv"), default="json", help="output format (json)")
+    parser.add_argument("--workers", type=int_at_least(1), default=None, metavar="N",
+                        help="clips decoded at once (the cores, at most 4)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(run=run)
 
@@ -32,13 +34,14 @@ def register(subparsers) -> None:
 def run(args) -> int:
     import sys
 
-    from baseline_model.evaluation.predict import format_csv, predict
+    from baseline_model.evaluation.predict import DEFAULT_WORKERS, format_csv, predict
 
     if args.top_k < 1:
         raise CommandError(f"--top-k must be >= 1, got {args.top_k}")
     with progress_bar(None, "predicting", show_progress(args.quiet), unit="clip") as bar:
         try:
-            results = predict(args.run_dir, args.inputs, top_k=args.top_k, progress=bar.update)
+            results = predict(args.run_dir, args.inputs, top_k=args.top_k, progress=bar.update,
+                              workers=args.workers or DEFAULT_WORKERS)
         except (FileNotFoundError, ValueError) as error:
             raise CommandError(str(error)) from None
     if args.format == "json":
