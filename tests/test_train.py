@@ -84,6 +84,17 @@ def test_train_writes_the_run_then_resumes_with_the_optimizer_state(data, tmp_pa
     assert "another model" in capsys.readouterr().err
 
 
+def test_progress_by_epochs_is_one_bar_over_the_run(data, tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["train", str(data), "--out", str(out), "--epochs", "2", "--progress", "epochs", *cli_sets()]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "Epoch 1/2" not in captured.out  # no Keras bar or line per epoch
+    assert "train run: 100%" in captured.err and "2/2" in captured.err and "val_loss=" in captured.err
+    with pytest.raises(ValueError, match="`progress`"):
+        train(data, out, overrides=TINY_SETS, epochs=3, progress="sometimes")
+
+
 def test_same_seed_same_weights_and_loss(data, tmp_path):
     summaries, weights = [], []
     for name in ("a", "b"):

@@ -32,10 +32,20 @@ from baseline_model.training.train_config import monitor_for
 from data_interface.features import FeatureSpec
 from data_interface.info import INFO_NAME, DatasetInfo, read_info
 
+PROGRESS_MODES = ("steps", "epochs", "none")
 
-def _verbosity(progress: bool) -> int:
-    """Keras's bar per epoch at a terminal, one line per epoch in a log, nothing when quiet."""
-    return (1 if sys.stdout.isatty() else 2) if progress else 0
+
+def _progress_mode(progress: bool | str) -> str:
+    if progress is True or progress is False:
+        return "steps" if progress else "none"
+    if progress not in PROGRESS_MODES:
+        raise ValueError(f"`progress` must be a bool or one of {PROGRESS_MODES}, got {progress!r}")
+    return progress
+
+
+def _verbosity(mode: str) -> int:
+    """``steps``: Keras's bar per epoch at a terminal, one line per epoch in a log; else silent."""
+    return (1 if sys.stdout.isatty() else 2) if mode == "steps" else 0
 
 
 def _read_dataset(data_dir) -> DatasetInfo:
@@ -87,16 +97,19 @@ def train(
     epochs: int | None = None,
     seed: int | None = None,
     model_fn: str | None = None,
-    progress: bool = True,
+    progress: bool | str = True,
 ) -> TrainSummary:
     """Train into ``run_dir`` (resuming from its checkpoint when it has one); see the module doc.
 
     ``overrides``: ``"key=value"`` strings (``model.temporal=lstm``, ``train.epochs=3``);
     ``modalities``: a subset of text, cover, frames (list or comma-separated); ``model_fn``:
     ``"module:function"`` building the model as ``function(spec, num_classes, modalities)``.
+    ``progress``: ``"steps"`` (or True) Keras's bar per epoch, ``"epochs"`` one bar over the epochs,
+    ``"none"`` (or False) nothing.
     Raises :class:`TrainSetupError` (a ``ValueError``) for a user mistake found before training.
     """
     started = time.perf_counter()
+    progress = _progress_mode(progress)
     info = _read_dataset(Path(data_dir).resolve())
     run = RunDir(Path(run_dir))
     resuming = run.has_checkpoint()
@@ -115,11 +128,12 @@ def train(
 
 
 def _fit(config: RunConfig, info: DatasetInfo, run: RunDir, state: RunState, resuming: bool, function,
-         progress: bool, started: float) -> TrainSummary:
+         progress: str, started: float) -> TrainSummary:
     import keras
     import tensorflow as tf
 
     from baseline_model.training.callbacks import (
+        EpochBar,
         LearningRateLogger,
         RunCheckpoint,
         ScalarLogger,
@@ -179,6 +193,8 @@ def _fit(config: RunConfig, info: DatasetInfo, run: RunDir, state: RunState, res
             ScalarLogger(writer.logs),
             RunCheckpoint(writer, state, patience, num_train),
         ]
+        if progress == "epochs" and chief:
+            callbacks.append(EpochBar(train_cfg.epochs, state.epoch, f"train {run.path.name}"))
         steps = {}
         if is_multi_worker(strategy):  # the input repeats (see make_datasets): say where epochs end
             steps["steps_per_epoch"] = steps_per_epoch(num_train, global_batch)

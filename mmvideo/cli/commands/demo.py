@@ -111,7 +111,7 @@ def run(args) -> int:
     for name, (modalities, epochs) in models.items():
         began = _step(f"train: {name} ({modalities})")
         _mmvideo(["train", str(data), "--out", str(runs / name), "--modalities", modalities,
-                  "--epochs", str(epochs), "--seed", str(args.seed), *sets, *quiet])
+                  "--epochs", str(epochs), "--seed", str(args.seed), *sets, *(quiet or ["--progress", "epochs"])])
         timings[f"train {name}"] = time.perf_counter() - began
 
     results = {}

@@ -32,6 +32,8 @@ def register(subparsers) -> None:
     parser.add_argument("--model", dest="model_fn", metavar="module:function",
                         help="your own Keras model: function(spec, num_classes, modalities) -> keras.Model")
     parser.add_argument("--seed", type=_seed, metavar="S", help="random seed: weights, shuffling, dropout (0)")
+    parser.add_argument("--progress", choices=("steps", "epochs"), default="steps",
+                        help="steps: Keras's bar per epoch (default); epochs: one bar over all epochs")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress output")
     parser.set_defaults(run=run)
 
@@ -49,7 +51,7 @@ def run(args) -> int:
             epochs=args.epochs,
             seed=args.seed,
             model_fn=args.model_fn,
-            progress=not args.quiet,
+            progress="none" if args.quiet else args.progress,
         )
     except TrainSetupError as error:
         raise CommandError(str(error)) from None
