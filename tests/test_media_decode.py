@@ -177,3 +177,31 @@ def test_codecs_and_containers(clips, name, codec):
     assert described.num_frames == expected_frames
     assert described.fps == pytest.approx(fps)
     assert described.duration_s == pytest.approx(expected_frames / fps, abs=0.01)
+
+
+def _per_frame_conversion(frame, box):
+    """The conversion as PyAV does it frame by frame (a fresh swscale context each time)."""
+    from mmvideo.media.resize import INTERPOLATION, plan_resize, turn_and_crop
+
+    plan = plan_resize(frame.width, frame.height, frame.rotation, box)
+    scaled = frame.to_ndarray(width=plan.scaled_width, height=plan.scaled_height, format="rgb24",
+                              interpolation=INTERPOLATION)
+    return turn_and_crop(scaled, plan)
+
+
+def test_the_reused_swscale_context_gives_pyav_s_own_pixels_whatever_the_order(clips):
+    """frame_to_rgb keeps one reformatter per thread: changing geometry (sizes, rotation, codec,
+    box) between frames, and converting from several threads, must not change a pixel."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    frames = [frame for name in ("textured.mp4", "rot90.mp4", "hevc.mp4", "vp9.webm", "anim.gif")
+              for frame in decode_all(clips[name])[:4]]
+    jobs = [(frame, box) for box in ((112, 112), (40, 56), (16, 16)) for frame in frames]
+    jobs = jobs[::2] + jobs[1::2]  # interleave geometries
+    expected = [_per_frame_conversion(frame, box) for frame, box in jobs]
+    for converted, wanted in zip((frame_to_rgb(frame, box) for frame, box in jobs), expected, strict=True):
+        np.testing.assert_array_equal(converted, wanted)
+    with ThreadPoolExecutor(3) as pool:
+        threaded = list(pool.map(lambda job: frame_to_rgb(*job), jobs))
+    for converted, wanted in zip(threaded, expected, strict=True):
+        np.testing.assert_array_equal(converted, wanted)
