@@ -107,9 +107,9 @@ _per_thread = threading.local()
 
 def _reformatter():
     """This thread's ``VideoReformatter``. ``frame.to_ndarray(width=, height=)`` gives every frame a
-    reformatter of its own, so swscale sets up its filters for each frame: ~3 ms at 640x360 -> 112,
-    ten times the scaling itself. One per thread keeps swscale's context between frames of the same
-    geometry (thread-local: a context is not safe to share)."""
+    reformatter of its own, so swscale sets up its filters for each frame (~0.7 ms at 640x360 -> 112,
+    more than the scaling itself; bench/bench_convert.py). One per thread keeps swscale's context
+    between frames of the same geometry (thread-local: a context is not safe to share)."""
     reformatter = getattr(_per_thread, "reformatter", None)
     if reformatter is None:
         from av.video.reformatter import VideoReformatter
