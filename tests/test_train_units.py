@@ -172,8 +172,11 @@ def test_state_json_cannot_name_a_checkpoint_outside_the_run(tmp_path):
     run = RunDir(tmp_path / "run")
     run.create()
     (tmp_path / "elsewhere.keras").write_bytes(b"")
-    run.write_state(RunState(epoch=1, checkpoint="../../elsewhere.keras"))
+    state = RunState(epoch=1, checkpoint="../../elsewhere.keras", best_checkpoint="../../elsewhere.keras")
+    run.write_state(state)
     assert run.last_checkpoint is None and not run.has_checkpoint()
+    run.publish(state)
+    assert not run.model.exists() and (tmp_path / "elsewhere.keras").is_file()
 
 
 def test_history_is_cut_back_to_the_saved_state(tmp_path):

@@ -106,9 +106,13 @@ class RunDir:
         """The checkpoint ``state.json`` names (the resume point); None before the first epoch."""
         if not self.state.is_file():
             return None
-        name = self.read_state().checkpoint
-        # A name, never a path: a hand-edited state.json cannot point outside the run.
-        return self.checkpoints / name if name and name == Path(name).name else None
+        return self._checkpoint_file(self.read_state().checkpoint)
+
+    def _checkpoint_file(self, name: str) -> Path | None:
+        # A plain file name, never a path: a hand-edited state.json cannot point outside the run.
+        if not name or name != Path(name).name or name in (".", ".."):
+            return None
+        return self.checkpoints / name
 
     def has_checkpoint(self) -> bool:
         """Whether a rerun resumes: state.json and the checkpoint it names are both there."""
@@ -119,8 +123,8 @@ class RunDir:
         """After ``state`` is committed: ``model.keras`` becomes the best checkpoint (a hard link,
         a copy where links are not possible) and checkpoints ``state`` does not name are removed
         (older epochs, and one written before an interruption could commit it)."""
-        if state.best_checkpoint:
-            best = self.checkpoints / state.best_checkpoint
+        best = self._checkpoint_file(state.best_checkpoint)
+        if best is not None:
             if best.is_file() and not (self.model.is_file() and os.path.samefile(best, self.model)):
                 temporary = self.model.with_name(f".tmp-{self.model.name}")
                 temporary.unlink(missing_ok=True)
