@@ -16,7 +16,6 @@ embedded corpus (320x180, 2-4 s) and, when ../shared/fixtures holds it, the real
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -30,6 +29,9 @@ sys.path.insert(0, str(REPO))
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+# bench/ is this script's folder, first on sys.path
+from bench_prepare import real_corpus  # noqa: E402
+
 from baseline_model.evaluation.export import export_run  # noqa: E402
 from baseline_model.evaluation.inputs import feature_batch, load_clip, resolve_inputs  # noqa: E402
 from baseline_model.evaluation.predict import DEFAULT_WORKERS, predict  # noqa: E402
@@ -40,7 +42,6 @@ from mmvideo.layout import scan_layout  # noqa: E402
 from mmvideo.media import sample_frames  # noqa: E402
 from mmvideo.synth import synthesize_corpus  # noqa: E402
 
-REAL_ITEM = REPO.parent / "shared" / "fixtures" / "xinpianchang_sample" / "99945958"
 BATCH = 16
 
 
@@ -50,19 +51,6 @@ def make_run(scratch: Path, per_category: int) -> tuple[Path, Path]:
     prepare_dataset(corpus, data, workers=os.cpu_count() or 1)
     train(data, run, epochs=1, progress=False)
     return corpus, run
-
-
-def real_clips(scratch: Path, copies: int) -> Path | None:
-    if not REAL_ITEM.is_dir() or copies < 1:
-        return None
-    root = scratch / "real"
-    for copy in range(copies):
-        folder = root / "Nature" / f"{REAL_ITEM.name}c{copy}"
-        folder.mkdir(parents=True)
-        for path in REAL_ITEM.iterdir():
-            new_name = path.name.replace(REAL_ITEM.name, folder.name)
-            os.link(path, folder / new_name) if path.suffix != ".txt" else shutil.copyfile(path, folder / new_name)
-    return root
 
 
 def floor_seconds(clips: list[Path], frames: int, size: int, sampling: str) -> float:
@@ -140,7 +128,7 @@ def main() -> None:
         corpus, run = make_run(scratch, args.per_category)
         model = read_run(run).load_model()
         measure("embedded corpus (320x180, 2-4 s)", corpus, run, model, args.rounds)
-        real = real_clips(scratch, args.real_copies)
+        real = real_corpus(scratch, args.real_copies) if args.real_copies > 0 else None
         if real is not None:
             measure("real corpus sample (640x360, 15 s)", real, run, model, args.rounds)
         served, kept = serving_rates(run, scratch / "export", corpus, model)
